@@ -1,0 +1,1 @@
+//! Snapshot → canonical document (pure). See docs/hash-contract.md.

@@ -1,0 +1,1 @@
+//! The `gwtrigger` command line for people: hash, mirror, drift, doctor.

@@ -1,0 +1,1 @@
+//! Canonical document → sha1 hash, per-route hashes and Terraform ids (pure).
