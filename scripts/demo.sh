@@ -89,12 +89,24 @@ echo "mirror: ${dest#"$repo_root"/}/terraform-provider-gwtrigger_v$version"
 echo "config: build/demo/terraform.tfrc; working dir: build/demo/tf (copy of examples/local)"
 
 tf() { (cd "$demo_dir/tf" && "$repo_root/.venv/bin/terraform" "$@"); }
+# tf_show PATTERN ARGS...: run terraform, print only the lines matching PATTERN; on failure print
+# everything and stop.
+tf_show() {
+  local pattern="$1"; shift
+  local log="$demo_dir/last-terraform.log"
+  if ! tf "$@" >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "terraform $1 failed (output above; log: ${log#"$repo_root"/})" >&2
+    exit 1
+  fi
+  grep -E "$pattern" "$log" | sed 's/^/  /' || true
+}
 vars=(-var "endpoint=$endpoint" -var "rest_api_id=$api_id")
 
-tf init -no-color -input=false | grep -E 'Installing|Installed|initialized' || true
+tf_show 'Installing|Installed|initialized' init -no-color -input=false
 
 bold "5/6 terraform apply: read the live API, create the deployment"
-tf apply -auto-approve -no-color -input=false "${vars[@]}" | grep -E 'terraform_data|Apply complete|Error' || true
+tf_show 'terraform_data|Apply complete' apply -auto-approve -no-color -input=false "${vars[@]}"
 hash1="$(tf output -raw hash)"
 deploy1="$(tf output -raw deployment_id)"
 echo
@@ -106,7 +118,7 @@ echo "the CLI agrees: $("$cli_bin" hash --rest-api-id "$api_id" --endpoint-url "
 
 bold "6/6 Changing GET /pets to a new Lambda (ids stay the same) and applying again"
 .venv/bin/python scripts/demo_api.py change --endpoint "$endpoint" --rest-api-id "$api_id"
-tf apply -auto-approve -no-color -input=false "${vars[@]}" | grep -E 'terraform_data|Apply complete|Error' || true
+tf_show 'terraform_data|Apply complete' apply -auto-approve -no-color -input=false "${vars[@]}"
 hash2="$(tf output -raw hash)"
 deploy2="$(tf output -raw deployment_id)"
 echo
