@@ -153,7 +153,10 @@ mod tests {
     #[test]
     fn server_identity_is_a_localhost_leaf() {
         let identity = generate_server_identity().unwrap();
-        assert!(identity.cert_der.len() > 50, "go-plugin ignores short cert fields");
+        assert!(
+            identity.cert_der.len() > 50,
+            "go-plugin ignores short cert fields"
+        );
     }
 
     #[test]
