@@ -60,6 +60,11 @@ def our_hashes(report: dict) -> set[str]:
     return {report["h1"], report["zh"]} if report["zh"] else {report["h1"]}
 
 
+def installed_executables(ws: Workspace) -> list[Path]:
+    providers = ws.root / "tfdata" / "providers"
+    return sorted(providers.rglob("terraform-provider-gwtrigger*")) if providers.exists() else []
+
+
 def lock_file_text(version: str, hashes: list[str]) -> str:
     listed = "".join(f'    "{h}",\n' for h in hashes)
     return (
@@ -84,6 +89,10 @@ def test_init_and_plan_from_packed_filesystem_mirror(mirrors: dict, tmp_path: Pa
     # Terraform records the h1 it computes over the archive's entries (zh only comes with a
     # registry's signed SHA256SUMS): it must be ours.
     assert ws.locked_hashes() == {packed["h1"]}
+    # The zip's unix permissions survive extraction: Terraform can execute what it unpacked.
+    [executable] = installed_executables(ws)
+    assert executable.name == f"terraform-provider-gwtrigger_v{packed['version']}"
+    assert executable.stat().st_mode & 0o777 == 0o755
     ws.plan().expect_ok()
 
 
@@ -190,9 +199,7 @@ def test_tampered_archive_fails_init_and_intact_one_passes(mirrors: dict, tmp_pa
     result = ws.init()
     assert result.code != 0, f"init accepted a tampered archive:\n{result.output}"
     assert "checksum" in result.output.lower(), result.output
-    assert not (Path(ws.root / "tfdata") / "providers").exists() or not any(
-        (Path(ws.root / "tfdata") / "providers").rglob("terraform-provider-gwtrigger*")
-    ), "the tampered provider must not be installed"
+    assert not installed_executables(ws), "the tampered provider must not be installed"
 
     archive.write_bytes(intact)
     ws.init().expect_ok()
