@@ -9,6 +9,7 @@ pub mod aws;
 pub mod canonical;
 pub mod cli;
 pub mod hash;
+pub mod inspect;
 pub mod mirror;
 pub mod plugin;
 pub mod provider;
