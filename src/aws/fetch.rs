@@ -124,9 +124,8 @@ pub async fn fetch_snapshot_with_stats(
                 AwsErrorKind::Timeout,
                 format!("Reading REST API {rest_api_id} timed out"),
                 format!(
-                    "The read did not finish within {} s at {} (throttling or a slow endpoint). \
-                     Nothing was hashed. Try again, or raise the time limit.",
-                    deadline.as_secs(),
+                    "The read did not finish within {deadline:?} at {} (throttling or a slow \
+                     endpoint). Nothing was hashed. Try again, or raise the time limit.",
                     api.endpoint()
                 ),
             )

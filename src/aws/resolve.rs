@@ -96,7 +96,7 @@ pub(crate) async fn resolve(
             "Could not read the AWS shared config files",
             format!(
                 "{}. Fix the file's syntax or point `shared_config_files` / `shared_credentials_files` at valid files.",
-                aws_smithy_types::error::display::DisplayErrorContext(&e)
+                super::error::error_chain(&e)
             ),
         )
     })?;
