@@ -173,20 +173,16 @@ impl Writer {
         self.buf.extend_from_slice(&digits[at..]);
     }
 
-    /// A JSON number from a parsed document: integers (and floats with an integral value below
-    /// 2^53 in magnitude) as plain decimal integers; other floats in scientific notation with the
-    /// shortest round-trip digits (Rust's `{:e}`: `1.5e0`, `1e-7`, `1e300`).
+    /// A JSON number from a parsed document: integers as plain decimal integers, every other
+    /// number as ECMAScript's `Number.prototype.toString` writes it (the RFC 8785 rule):
+    /// `3.0` → `3`, `0.5` → `0.5`, `1e-7` → `1e-7`, `1e21` → `1e+21`.
     pub(crate) fn number(&mut self, value: &Number) {
         if let Some(i) = value.as_i64() {
             self.int(i);
         } else if let Some(u) = value.as_u64() {
             self.buf.extend_from_slice(u.to_string().as_bytes());
         } else if let Some(f) = value.as_f64() {
-            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
-                self.int(f as i64);
-            } else {
-                self.buf.extend_from_slice(format!("{f:e}").as_bytes());
-            }
+            self.buf.extend_from_slice(ecmascript_number(f).as_bytes());
         }
     }
 
@@ -253,6 +249,41 @@ impl Writer {
     }
 }
 
+/// Formats a float like ECMAScript's `Number.prototype.toString` (ECMA-262 Number::toString):
+/// the shortest digits that round-trip, positional for 1e-7 ≤ |x| < 1e21, else exponential.
+fn ecmascript_number(f: f64) -> String {
+    if !f.is_finite() {
+        return "null".to_owned(); // unreachable from a JSON parse; JSON has no NaN/Infinity
+    }
+    if f == 0.0 {
+        return "0".to_owned();
+    }
+    let sign = if f < 0.0 { "-" } else { "" };
+    // `{:e}` yields the shortest round-trip digits as `d[.ddd]e[-]x`.
+    let scientific = format!("{:e}", f.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i64;
+    let n = exponent.parse::<i64>().unwrap_or(0) + 1; // decimal point position
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let e_sign = if e < 0 { '-' } else { '+' };
+        let fraction = if k > 1 {
+            format!(".{}", &digits[1..])
+        } else {
+            String::new()
+        };
+        format!("{}{fraction}e{e_sign}{}", &digits[..1], e.abs())
+    };
+    format!("{sign}{body}")
+}
+
 /// Canonical bytes of one parsed value, e.g. to sort set members by their encoding.
 pub(crate) fn value_bytes(value: &Value) -> Vec<u8> {
     let mut writer = Writer::default();
@@ -289,7 +320,19 @@ mod tests {
                 w.item();
                 w.number(&n);
             }
-            for f in [3.0, -0.0, 1.5, 1e300, -2.5e-7, 9_007_199_254_740_992.0] {
+            for f in [
+                3.0,
+                -0.0,
+                1.5,
+                1e300,
+                -2.5e-7,
+                9_007_199_254_740_993.0,
+                1e21,
+                123e18,
+                0.000001,
+                1e-7,
+                -0.5,
+            ] {
                 w.item();
                 if let Some(n) = Number::from_f64(f) {
                     w.number(&n);
@@ -299,7 +342,7 @@ mod tests {
         });
         assert_eq!(
             text,
-            "[0,-17,18446744073709551615,-9223372036854775808,3,0,1.5e0,1e300,-2.5e-7,9.007199254740992e15]"
+            "[0,-17,18446744073709551615,-9223372036854775808,3,0,1.5,1e+300,-2.5e-7,9007199254740992,1e+21,123000000000000000000,0.000001,1e-7,-0.5]"
         );
     }
 
