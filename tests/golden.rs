@@ -50,13 +50,40 @@ fn lambda_proxy_document_hash_and_routes() {
         expected_document("lambda_proxy.document.json")
     );
     let fp = fingerprint(&snapshot, &Options::default());
-    assert_eq!(fp.hash, "TODO");
+    assert_eq!(fp.hash, "45538e0fd022299d459daa70841874e4d3da6c82");
     let routes: Vec<(&str, &str)> = fp
         .routes
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect();
-    assert_eq!(routes, []);
+    assert_eq!(
+        routes,
+        [
+            ("GET /pets", "1fb725ac32416aaab77d79fd778e11001c39860b"),
+            (
+                "GET /pets/{petId}",
+                "d1476139350815b5a3ded487994eef090fa50869"
+            ),
+            ("OPTIONS /pets", "552f2dbefdbb69fe546e963bf69df5b684bc487d"),
+            ("POST /pets", "602ba443cdb6a668567458e1e26beef98b3c1e56"),
+        ]
+    );
+    assert_eq!(
+        fp.ids,
+        [
+            "agi-p3ts4p1abc-petidres02-GET",
+            "agi-p3ts4p1abc-petsres001-GET",
+            "agi-p3ts4p1abc-petsres001-OPTIONS",
+            "agi-p3ts4p1abc-petsres001-POST",
+            "agm-p3ts4p1abc-petidres02-GET",
+            "agm-p3ts4p1abc-petsres001-GET",
+            "agm-p3ts4p1abc-petsres001-OPTIONS",
+            "agm-p3ts4p1abc-petsres001-POST",
+            "petidres02",
+            "petsres001",
+            "rootres000",
+        ]
+    );
     assert_eq!(
         (fp.resource_count, fp.method_count, fp.integration_count),
         (3, 4, 4)
