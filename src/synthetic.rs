@@ -533,7 +533,8 @@ fn rest_api(rng: &mut Rng, api_id: &str) -> RestApi {
 }
 
 /// The same API enumerated in another order: resources, authorizers, models, validators and
-/// gateway responses permuted.
+/// gateway responses permuted, and every list that is a set (media types, endpoint types and
+/// ids, scopes, cache key parameters, provider ARNs) permuted too.
 pub fn shuffled(snapshot: &Snapshot, seed: u64) -> Snapshot {
     let mut rng = Rng::new(seed);
     let mut out = snapshot.clone();
@@ -542,6 +543,22 @@ pub fn shuffled(snapshot: &Snapshot, seed: u64) -> Snapshot {
     rng.shuffle(&mut out.models);
     rng.shuffle(&mut out.request_validators);
     rng.shuffle(&mut out.gateway_responses);
+    rng.shuffle(&mut out.rest_api.binary_media_types);
+    rng.shuffle(&mut out.rest_api.endpoint_types);
+    rng.shuffle(&mut out.rest_api.vpc_endpoint_ids);
+    for authorizer in &mut out.authorizers {
+        rng.shuffle(&mut authorizer.provider_arns);
+    }
+    for method in out
+        .resources
+        .iter_mut()
+        .flat_map(|r| r.methods.values_mut())
+    {
+        rng.shuffle(&mut method.authorization_scopes);
+        if let Some(integration) = &mut method.integration {
+            rng.shuffle(&mut integration.cache_key_parameters);
+        }
+    }
     out
 }
 
