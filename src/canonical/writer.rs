@@ -108,6 +108,14 @@ impl Writer {
     /// Writes `"key":`. Keys of one object must come in strictly ascending byte order, except
     /// at the top level of the document (see [`Writer::begin_document`]).
     pub(crate) fn key(&mut self, key: &str) {
+        self.check_key_order(key);
+        self.separate();
+        self.string(key);
+        self.buf.push(b':');
+    }
+
+    #[cfg_attr(not(debug_assertions), allow(unused_variables))]
+    fn check_key_order(&mut self, key: &str) {
         #[cfg(debug_assertions)]
         if let Some(KeyOrder::Ascending(last)) = self.last_key.last_mut() {
             if let Some(last) = last {
@@ -119,9 +127,16 @@ impl Writer {
             }
             *last = Some(key.as_bytes().to_vec());
         }
+    }
+
+    /// Writes `"name":` for a fixed field name of the contract (plain ASCII, never escaped).
+    pub(crate) fn field(&mut self, name: &'static str) {
+        debug_assert!(find_escape(name.as_bytes()).is_none());
+        self.check_key_order(name);
         self.separate();
-        self.string(key);
-        self.buf.push(b':');
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(b"\":");
     }
 
     /// Remembers the current position, before writing a member that may be discarded.
@@ -192,31 +207,36 @@ impl Writer {
         self.buf.push(b'"');
         let bytes = value.as_bytes();
         let mut run = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let escape: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                0x08 => b"\\b",
-                0x09 => b"\\t",
-                0x0a => b"\\n",
-                0x0c => b"\\f",
-                0x0d => b"\\r",
-                0x00..=0x1f => &[],
-                _ => continue,
-            };
+        let mut at = 0;
+        while let Some(offset) = find_escape(&bytes[at..]) {
+            let i = at + offset;
             self.buf.extend_from_slice(&bytes[run..i]);
+            self.escape(bytes[i]);
             run = i + 1;
-            if escape.is_empty() {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                self.buf.extend_from_slice(b"\\u00");
-                self.buf.push(HEX[(b >> 4) as usize]);
-                self.buf.push(HEX[(b & 0xf) as usize]);
-            } else {
-                self.buf.extend_from_slice(escape);
-            }
+            at = i + 1;
         }
         self.buf.extend_from_slice(&bytes[run..]);
         self.buf.push(b'"');
+    }
+
+    fn escape(&mut self, b: u8) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x09 => b"\\t",
+            0x0a => b"\\n",
+            0x0c => b"\\f",
+            0x0d => b"\\r",
+            _ => {
+                self.buf.extend_from_slice(b"\\u00");
+                self.buf.push(HEX[(b >> 4) as usize]);
+                self.buf.push(HEX[(b & 0xf) as usize]);
+                return;
+            }
+        };
+        self.buf.extend_from_slice(short);
     }
 
     /// A parsed JSON value with object keys sorted by byte order; arrays keep their order.
@@ -247,6 +267,38 @@ impl Writer {
             }
         }
     }
+}
+
+/// Index of the first byte that needs escaping (`"`, `\\` or below 0x20), eight bytes at a time.
+fn find_escape(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Bytes below 0x20, and bytes equal to '"' or '\\' (zero after XOR), set their high bit.
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let zero_quote = quote.wrapping_sub(ONES) & !quote;
+        let zero_backslash = backslash.wrapping_sub(ONES) & !backslash;
+        if (below_space | zero_quote | zero_backslash) & HIGHS != 0 {
+            // The bit trick can flag false positives past a real hit; confirm byte by byte.
+            if let Some(i) = chunk.iter().position(|&b| needs_escape(b)) {
+                return Some(offset + i);
+            }
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|i| offset + i)
 }
 
 /// Formats a float like ECMAScript's `Number.prototype.toString` (ECMA-262 Number::toString):
@@ -305,6 +357,33 @@ mod tests {
     fn escapes_strings_with_the_fixed_rule() {
         let text = render(|w| w.string("a\"b\\c\n\t\u{1}\u{1f}/é\u{2028}"));
         assert_eq!(text, "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f/é\u{2028}\"");
+    }
+
+    #[test]
+    fn finds_escapes_at_every_position() {
+        for len in 0..20 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    assert_eq!(find_escape(&bytes), Some(at), "{len} {at} {special}");
+                }
+                let mut bytes = vec![0xc3u8; len];
+                bytes[at] = b' ';
+                assert_eq!(find_escape(&bytes), None);
+            }
+        }
+        let all: Vec<u8> = (0u8..=255).collect();
+        let expected: Vec<usize> = (0..256)
+            .filter(|&i| i < 0x20 || i == 0x22 || i == 0x5c)
+            .collect();
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some(i) = find_escape(&all[at..]) {
+            found.push(at + i);
+            at += i + 1;
+        }
+        assert_eq!(found, expected);
     }
 
     #[test]
