@@ -9,8 +9,8 @@ use super::writer::Writer;
 use super::{Aspect, Options, CONTRACT_VERSION};
 use crate::snapshot::{Method, Resource, Snapshot};
 
-/// Bytes per method reserved up front; a typical method object is a few hundred bytes.
-const BYTES_PER_METHOD_HINT: usize = 512;
+/// Bytes per method reserved up front; a method with an integration and responses is typically 400-800 bytes.
+const BYTES_PER_METHOD_HINT: usize = 768;
 
 /// A rendered document and, when requested, the sha1 of each route's method object.
 pub(crate) struct Rendered {
