@@ -622,3 +622,69 @@ pub fn with_new_ids(snapshot: &Snapshot, seed: u64) -> Snapshot {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn builds_realistic_unique_paths_and_varied_methods() {
+        let snapshot = api(60, 3, 42);
+        assert_eq!(snapshot.resources.len(), 60);
+        assert_eq!(snapshot.method_count(), 180);
+        let paths: BTreeSet<&str> = snapshot.resources.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths.len(), 60, "paths are unique");
+        assert!(paths.iter().any(|p| p.contains('{')), "has path parameters");
+        assert!(
+            paths.iter().any(|p| p.matches('/').count() >= 3),
+            "has nesting"
+        );
+        let methods: Vec<&Method> = snapshot
+            .resources
+            .iter()
+            .flat_map(|r| r.methods.values())
+            .collect();
+        let types: BTreeSet<&str> = methods
+            .iter()
+            .filter_map(|m| m.integration.as_ref()?.integration_type.as_deref())
+            .collect();
+        assert_eq!(types, BTreeSet::from(["AWS", "AWS_PROXY", "HTTP", "MOCK"]));
+        assert!(methods.iter().any(|m| m.authorizer_id.is_some()));
+        assert!(methods.iter().any(|m| m.request_validator_id.is_some()));
+        assert!(snapshot
+            .gateway_responses
+            .iter()
+            .any(|g| g.default_response));
+        assert!(snapshot
+            .rest_api
+            .policy
+            .as_deref()
+            .is_some_and(|p| p.contains(&snapshot.rest_api.id)));
+    }
+
+    #[test]
+    fn renaming_ids_keeps_references_consistent() {
+        let snapshot = api(20, 2, 3);
+        let renamed = with_new_ids(&snapshot, 9);
+        let ids: BTreeSet<&str> = renamed.resources.iter().map(|r| r.id.as_str()).collect();
+        assert!(renamed
+            .resources
+            .iter()
+            .all(|r| r.parent_id.as_deref().is_none_or(|p| ids.contains(p))));
+        assert!(snapshot
+            .resources
+            .iter()
+            .all(|r| !ids.contains(r.id.as_str())));
+        let authorizers: BTreeSet<&str> =
+            renamed.authorizers.iter().map(|a| a.id.as_str()).collect();
+        assert!(renamed
+            .resources
+            .iter()
+            .flat_map(|r| r.methods.values())
+            .all(|m| m
+                .authorizer_id
+                .as_deref()
+                .is_none_or(|a| authorizers.contains(a))));
+    }
+}
