@@ -14,6 +14,7 @@ pub mod mirror;
 pub mod plugin;
 pub mod provider;
 pub mod snapshot;
+pub mod synthetic;
 
 /// The crate version, which is also the provider version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
