@@ -13,6 +13,7 @@ pub mod mirror;
 pub mod plugin;
 pub mod provider;
 pub mod snapshot;
+pub mod stage;
 
 /// The crate version, which is also the provider version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
