@@ -1,1 +1,0 @@
-//! Snapshot → canonical document (pure). See docs/hash-contract.md.

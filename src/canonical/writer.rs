@@ -1,0 +1,328 @@
+//! A minimal canonical JSON writer: compact output straight into a byte buffer.
+//!
+//! It knows nothing about API Gateway. Callers emit object keys in ascending byte order (checked
+//! in debug builds) and decide what to omit; the writer only handles separators, string escaping
+//! and numbers, always the same way (see docs/hash-contract.md, "Encoding").
+
+use serde_json::{Number, Value};
+
+/// Position to roll back to when an optional object turns out empty.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mark {
+    len: usize,
+    first: Option<bool>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Writer {
+    buf: Vec<u8>,
+    /// One entry per open object/array: true until its first member is written.
+    first: Vec<bool>,
+    /// Last key written per open container (debug builds only), to enforce sorted keys.
+    #[cfg(debug_assertions)]
+    last_key: Vec<KeyOrder>,
+}
+
+/// How a container's keys are checked in debug builds.
+#[cfg(debug_assertions)]
+#[derive(Debug)]
+enum KeyOrder {
+    /// The document's top level: section order is fixed by the contract, not sorted.
+    Fixed,
+    Ascending(Option<Vec<u8>>),
+}
+
+impl Writer {
+    pub(crate) fn with_capacity(capacity: usize) -> Writer {
+        Writer {
+            buf: Vec::with_capacity(capacity),
+            ..Writer::default()
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.buf.len()
+    }
+
+    pub(crate) fn bytes_from(&self, start: usize) -> &[u8] {
+        &self.buf[start..]
+    }
+
+    pub(crate) fn into_bytes(self) -> Vec<u8> {
+        self.buf
+    }
+
+    /// Writes the separator before the next member of the innermost container.
+    fn separate(&mut self) {
+        if let Some(first) = self.first.last_mut() {
+            if *first {
+                *first = false;
+            } else {
+                self.buf.push(b',');
+            }
+        }
+    }
+
+    pub(crate) fn begin_object(&mut self) {
+        self.buf.push(b'{');
+        self.first.push(true);
+        #[cfg(debug_assertions)]
+        self.last_key.push(KeyOrder::Ascending(None));
+    }
+
+    /// Opens the document's top-level object, whose keys come in the contract's fixed order.
+    pub(crate) fn begin_document(&mut self) {
+        self.buf.push(b'{');
+        self.first.push(true);
+        #[cfg(debug_assertions)]
+        self.last_key.push(KeyOrder::Fixed);
+    }
+
+    pub(crate) fn end_object(&mut self) {
+        self.close(b'}');
+    }
+
+    pub(crate) fn begin_array(&mut self) {
+        self.buf.push(b'[');
+        self.first.push(true);
+        #[cfg(debug_assertions)]
+        self.last_key.push(KeyOrder::Ascending(None));
+    }
+
+    pub(crate) fn end_array(&mut self) {
+        self.close(b']');
+    }
+
+    fn close(&mut self, close: u8) {
+        self.buf.push(close);
+        self.first.pop();
+        #[cfg(debug_assertions)]
+        self.last_key.pop();
+    }
+
+    /// Starts the next array element.
+    pub(crate) fn item(&mut self) {
+        self.separate();
+    }
+
+    /// Writes `"key":`. Keys of one object must come in strictly ascending byte order, except
+    /// at the top level of the document (see [`Writer::begin_document`]).
+    pub(crate) fn key(&mut self, key: &str) {
+        #[cfg(debug_assertions)]
+        if let Some(KeyOrder::Ascending(last)) = self.last_key.last_mut() {
+            if let Some(last) = last {
+                debug_assert!(
+                    last.as_slice() < key.as_bytes(),
+                    "canonical keys out of order: {:?} then {key:?}",
+                    String::from_utf8_lossy(last)
+                );
+            }
+            *last = Some(key.as_bytes().to_vec());
+        }
+        self.separate();
+        self.string(key);
+        self.buf.push(b':');
+    }
+
+    /// Remembers the current position, before writing a member that may be discarded.
+    pub(crate) fn mark(&self) -> Mark {
+        Mark {
+            len: self.buf.len(),
+            first: self.first.last().copied(),
+        }
+    }
+
+    /// Closes an object opened after `mark`; if it has no members, removes it and its key.
+    pub(crate) fn end_object_or_discard(&mut self, mark: Mark) {
+        let empty = self.first.last().copied().unwrap_or(false);
+        self.end_object();
+        if empty {
+            self.buf.truncate(mark.len);
+            if let (Some(first), Some(saved)) = (self.first.last_mut(), mark.first) {
+                *first = saved;
+            }
+            // The key's order slot is not restored: keys stay ascending regardless.
+        }
+    }
+
+    /// Appends bytes that are already canonical JSON (a value rendered by another writer).
+    pub(crate) fn raw(&mut self, json: &[u8]) {
+        self.buf.extend_from_slice(json);
+    }
+
+    pub(crate) fn bool(&mut self, value: bool) {
+        self.buf
+            .extend_from_slice(if value { b"true" } else { b"false" });
+    }
+
+    pub(crate) fn int(&mut self, value: i64) {
+        let mut digits = [0u8; 20];
+        let mut n = value.unsigned_abs();
+        let mut at = digits.len();
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if value < 0 {
+            self.buf.push(b'-');
+        }
+        self.buf.extend_from_slice(&digits[at..]);
+    }
+
+    /// A JSON number from a parsed document: integers (and floats with an integral value below
+    /// 2^53 in magnitude) as plain decimal integers; other floats in scientific notation with the
+    /// shortest round-trip digits (Rust's `{:e}`: `1.5e0`, `1e-7`, `1e300`).
+    pub(crate) fn number(&mut self, value: &Number) {
+        if let Some(i) = value.as_i64() {
+            self.int(i);
+        } else if let Some(u) = value.as_u64() {
+            self.buf.extend_from_slice(u.to_string().as_bytes());
+        } else if let Some(f) = value.as_f64() {
+            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
+                self.int(f as i64);
+            } else {
+                self.buf.extend_from_slice(format!("{f:e}").as_bytes());
+            }
+        }
+    }
+
+    /// A JSON string: `"` and `\` backslash-escaped, U+0000..U+001F as `\b \t \n \f \r` or
+    /// `\u00xx` (lowercase hex), every other character as its raw UTF-8 bytes.
+    pub(crate) fn string(&mut self, value: &str) {
+        self.buf.push(b'"');
+        let bytes = value.as_bytes();
+        let mut run = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            let escape: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                0x08 => b"\\b",
+                0x09 => b"\\t",
+                0x0a => b"\\n",
+                0x0c => b"\\f",
+                0x0d => b"\\r",
+                0x00..=0x1f => &[],
+                _ => continue,
+            };
+            self.buf.extend_from_slice(&bytes[run..i]);
+            run = i + 1;
+            if escape.is_empty() {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                self.buf.extend_from_slice(b"\\u00");
+                self.buf.push(HEX[(b >> 4) as usize]);
+                self.buf.push(HEX[(b & 0xf) as usize]);
+            } else {
+                self.buf.extend_from_slice(escape);
+            }
+        }
+        self.buf.extend_from_slice(&bytes[run..]);
+        self.buf.push(b'"');
+    }
+
+    /// A parsed JSON value with object keys sorted by byte order; arrays keep their order.
+    pub(crate) fn value(&mut self, value: &Value) {
+        match value {
+            Value::Null => self.buf.extend_from_slice(b"null"),
+            Value::Bool(b) => self.bool(*b),
+            Value::Number(n) => self.number(n),
+            Value::String(s) => self.string(s),
+            Value::Array(items) => {
+                self.begin_array();
+                for item in items {
+                    self.item();
+                    self.value(item);
+                }
+                self.end_array();
+            }
+            Value::Object(map) => {
+                // Sorted explicitly: serde_json's map order depends on its features.
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+                self.begin_object();
+                for (key, member) in entries {
+                    self.key(key);
+                    self.value(member);
+                }
+                self.end_object();
+            }
+        }
+    }
+}
+
+/// Canonical bytes of one parsed value, e.g. to sort set members by their encoding.
+pub(crate) fn value_bytes(value: &Value) -> Vec<u8> {
+    let mut writer = Writer::default();
+    writer.value(value);
+    writer.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(f: impl FnOnce(&mut Writer)) -> String {
+        let mut w = Writer::default();
+        f(&mut w);
+        String::from_utf8(w.into_bytes()).unwrap_or_default()
+    }
+
+    #[test]
+    fn escapes_strings_with_the_fixed_rule() {
+        let text = render(|w| w.string("a\"b\\c\n\t\u{1}\u{1f}/é\u{2028}"));
+        assert_eq!(text, "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f/é\u{2028}\"");
+    }
+
+    #[test]
+    fn writes_integers_and_floats() {
+        let text = render(|w| {
+            w.begin_array();
+            for n in [
+                Number::from(0),
+                Number::from(-17),
+                Number::from(u64::MAX),
+                Number::from(i64::MIN),
+            ] {
+                w.item();
+                w.number(&n);
+            }
+            for f in [3.0, -0.0, 1.5, 1e300, -2.5e-7, 9_007_199_254_740_992.0] {
+                w.item();
+                if let Some(n) = Number::from_f64(f) {
+                    w.number(&n);
+                }
+            }
+            w.end_array();
+        });
+        assert_eq!(
+            text,
+            "[0,-17,18446744073709551615,-9223372036854775808,3,0,1.5e0,1e300,-2.5e-7,9.007199254740992e15]"
+        );
+    }
+
+    #[test]
+    fn sorts_object_keys_and_discards_empty_objects() {
+        let value: Value =
+            serde_json::from_str(r#"{"b":1,"a":{"d":[2,1],"c":null}}"#).unwrap_or(Value::Null);
+        assert_eq!(
+            String::from_utf8(value_bytes(&value)).unwrap_or_default(),
+            r#"{"a":{"c":null,"d":[2,1]},"b":1}"#
+        );
+        let text = render(|w| {
+            w.begin_object();
+            w.key("a");
+            w.int(1);
+            let mark = w.mark();
+            w.key("b");
+            w.begin_object();
+            w.end_object_or_discard(mark);
+            w.key("c");
+            w.bool(true);
+            w.end_object();
+        });
+        assert_eq!(text, r#"{"a":1,"c":true}"#);
+    }
+}
