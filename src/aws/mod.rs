@@ -1,6 +1,24 @@
 //! Everything that talks to AWS: building the SDK client from [`AwsSettings`] and reading a
 //! REST API into a [`crate::snapshot::Snapshot`]. The only module that does network IO.
+//!
+//! - [`settings`]: the connection settings as plain data (provider block / CLI flags).
+//! - `resolve`: settings + environment + shared files → validated client parameters.
+//! - [`client`]: the [`ApiGateway`] client (no network when built).
+//! - [`fetch`]: the paginated, all-or-nothing read into a `Snapshot`.
+//! - `convert`: SDK types → snapshot types (pure).
+//! - [`error`]: [`AwsError`], shaped like a Terraform diagnostic.
 
+pub mod client;
+mod convert;
+pub mod error;
+pub mod fetch;
+mod resolve;
 mod settings;
 
+pub use client::{client, client_with_options, ApiGateway, ClientOptions};
+pub use error::{AwsError, AwsErrorKind};
+pub use fetch::{
+    fetch_snapshot, fetch_snapshot_with_stats, validate_rest_api_id, FetchOptions, FetchStats,
+};
+pub use resolve::{DEFAULT_MAX_ATTEMPTS, DEFAULT_SESSION_NAME, MAX_RETRIES_LIMIT};
 pub use settings::{AssumeRole, AwsSettings, RetryMode};

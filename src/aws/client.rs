@@ -1,0 +1,158 @@
+//! Building the API Gateway client ([`ApiGateway`]) from [`AwsSettings`].
+//!
+//! Building makes no network call: settings are validated and resolved by
+//! [`super::resolve`], credentials stay lazy (they are fetched on the first request), and the
+//! region never comes from EC2 instance metadata. The retry and timeout configuration is
+//! always set explicitly, so the SDK never parses (and panics on) bad environment values.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_config::sts::AssumeRoleProvider;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_types::os_shim_internal::{Env, Fs};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+pub use aws_sdk_apigateway::Client;
+
+use super::error::{AwsError, AwsErrorKind};
+use super::resolve::{resolve, Resolved};
+use super::settings::AwsSettings;
+
+/// Time budgets and concurrency of one client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// Establishing a TCP/TLS connection.
+    pub connect_timeout: Duration,
+    /// One HTTP attempt, response body included.
+    pub attempt_timeout: Duration,
+    /// One call, all retries and back-off included.
+    pub operation_timeout: Duration,
+    /// Requests in flight at once through this client, across all reads sharing it
+    /// (Terraform reads data sources in parallel; API Gateway allows ~10 rps per account).
+    pub max_concurrent_requests: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            connect_timeout: Duration::from_secs(10),
+            attempt_timeout: Duration::from_secs(30),
+            operation_timeout: Duration::from_secs(300),
+            max_concurrent_requests: 8,
+        }
+    }
+}
+
+/// The API Gateway client plus what error messages need to say where it points.
+/// Cheap to clone; clones share the connection pool and the concurrency limit.
+#[derive(Debug, Clone)]
+pub struct ApiGateway {
+    client: Client,
+    region: String,
+    endpoint: String,
+    limiter: Arc<Semaphore>,
+}
+
+impl ApiGateway {
+    /// Wraps an SDK client built elsewhere (tests, custom configuration).
+    pub fn from_client(
+        client: Client,
+        region: impl Into<String>,
+        endpoint: impl Into<String>,
+        max_concurrent_requests: usize,
+    ) -> Self {
+        ApiGateway {
+            client,
+            region: region.into(),
+            endpoint: endpoint.into(),
+            limiter: Arc::new(Semaphore::new(max_concurrent_requests.max(1))),
+        }
+    }
+
+    pub fn sdk(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The endpoint requests go to, for messages (an override, or AWS's regional endpoint).
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// Waits for a request slot; hold the permit for the duration of one call.
+    pub(crate) async fn permit(&self) -> Result<SemaphorePermit<'_>, AwsError> {
+        self.limiter.acquire().await.map_err(|_| {
+            AwsError::new(
+                AwsErrorKind::Internal,
+                "API Gateway client closed",
+                "The request limiter was closed while a read was running.",
+            )
+        })
+    }
+}
+
+/// Builds the client with default [`ClientOptions`]. No network call.
+pub async fn client(settings: &AwsSettings) -> Result<ApiGateway, AwsError> {
+    client_with_options(settings, &ClientOptions::default()).await
+}
+
+/// Builds the client. Validates the settings and the AWS environment (region, retry,
+/// endpoint variables, shared files); makes no network call.
+pub async fn client_with_options(
+    settings: &AwsSettings,
+    options: &ClientOptions,
+) -> Result<ApiGateway, AwsError> {
+    let resolved = resolve(settings, &Env::real(), &Fs::real()).await?;
+    Ok(build(resolved, options).await)
+}
+
+async fn build(resolved: Resolved, options: &ClientOptions) -> ApiGateway {
+    let timeouts = TimeoutConfig::builder()
+        .connect_timeout(options.connect_timeout)
+        .operation_attempt_timeout(options.attempt_timeout)
+        .operation_timeout(options.operation_timeout)
+        .build();
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(Region::new(resolved.region.clone()))
+        .retry_config(resolved.retry.clone())
+        .timeout_config(timeouts)
+        .profile_files(resolved.profile_files.clone());
+    if let Some(profile) = &resolved.profile_name {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(credentials) = resolved.static_credentials.clone() {
+        loader = loader.credentials_provider(credentials);
+    }
+    let sdk_config = loader.load().await;
+
+    let mut config = aws_sdk_apigateway::config::Builder::from(&sdk_config);
+    if let Some(role) = &resolved.assume_role {
+        // The base credentials (static, or the default chain) sign the sts:AssumeRole call;
+        // the provider is lazy and caches/refreshes the role session.
+        let mut builder = AssumeRoleProvider::builder(role.role_arn.clone())
+            .session_name(role.session_name.clone())
+            .configure(&sdk_config);
+        if let Some(id) = &role.external_id {
+            builder = builder.external_id(id.clone());
+        }
+        if let Some(duration) = role.duration {
+            builder = builder.session_length(duration);
+        }
+        config = config.credentials_provider(SharedCredentialsProvider::new(builder.build().await));
+    }
+    if let Some(endpoint) = &resolved.endpoint_override {
+        config = config.endpoint_url(endpoint.clone());
+    }
+    ApiGateway::from_client(
+        Client::from_conf(config.build()),
+        resolved.region,
+        resolved.endpoint_description,
+        options.max_concurrent_requests,
+    )
+}
