@@ -1,0 +1,18 @@
+# gwtrigger: the two commands a fresh machine needs (see README.md).
+.PHONY: test demo bootstrap clean-demo
+
+## make test: every check CI runs (fmt, clippy, build, Rust tests, Terraform/moto end-to-end tests)
+test:
+	@bash scripts/test.sh
+
+## make demo: build the provider, install it from a local mirror, run Terraform against a local
+## API Gateway emulator with a sample API, and show the hash change when a route changes
+demo:
+	@bash scripts/demo.sh
+
+## make bootstrap: only create/refresh the project venv (.venv)
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+clean-demo:
+	rm -rf build/demo

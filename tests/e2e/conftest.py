@@ -1,0 +1,161 @@
+"""Fixtures for gwtrigger's end-to-end tests: real Terraform, real binaries, moto, our proxy.
+
+Session:  repo_root, tools (bootstrap'd venv: terraform shim, moto_server, python),
+          cargo_bins / provider_binary / cli_binary (one `cargo build` per session; honours
+          CARGO_TARGET_DIR), tf_mirror (unpacked filesystem mirror + .tfrc), terraform_factory.
+Module:   moto_server (one moto_server per test module on a free loopback port).
+Function: moto (the module's server with its state reset), apigw (boto3 client on moto),
+          proxy (ApigwProxy in front of moto), cli (runs `gwtrigger` with test credentials).
+
+Every subprocess gets `clean_env()`: no inherited TF_*/AWS_* variables (TF_BIN excepted, it picks
+the terraform the shim runs), test credentials, IMDS disabled, no user config files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import pytest
+
+from apigw_proxy import ApigwProxy
+from harness import (
+    MATRIX_RESULTS,
+    PROVIDER_SOURCE,
+    PROVIDER_VERSION,
+    REGION,
+    REPO_ROOT,
+    Cli,
+    Mirror,
+    MotoServer,
+    Terraform,
+    Tools,
+    apigw_client,
+    run,
+    write_mirror,
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # boto3 in this process talks to moto only.
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        del os.environ[key]
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_EC2_METADATA_DISABLED="true",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not MATRIX_RESULTS:
+        return
+    tr = terminalreporter
+    tr.section("gwtrigger hash mutation matrix")
+    width = max(len(r["row"]) for r in MATRIX_RESULTS)
+    tr.write_line(f"{'row'.ljust(width)}  expected   observed   ok   note")
+    for r in MATRIX_RESULTS:
+        ok = "yes" if r["observed"] == r["expected"] else "NO"
+        tr.write_line(
+            f"{r['row'].ljust(width)}  {r['expected'].ljust(9)}  {r['observed'].ljust(9)}  {ok.ljust(3)}  {r.get('note', '')}"
+        )
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO_ROOT
+
+
+@pytest.fixture(scope="session")
+def tools() -> Tools:
+    """The project venv made by scripts/bootstrap.sh (idempotent: a no-op when up to date)."""
+    run(["bash", REPO_ROOT / "scripts" / "bootstrap.sh"], timeout=900)
+    venv = REPO_ROOT / ".venv"
+    t = Tools(venv, venv / "bin" / "terraform", venv / "bin" / "moto_server", venv / "bin" / "python")
+    for path in (t.terraform, t.moto_server, t.python):
+        assert path.exists(), f"{path} missing after scripts/bootstrap.sh"
+    return t
+
+
+@pytest.fixture(scope="session")
+def cargo_bins() -> dict[str, Path]:
+    """Build both binaries once per session; return their paths (CARGO_TARGET_DIR honoured)."""
+    run(["cargo", "build", "--bins", "--quiet"], cwd=REPO_ROOT, timeout=1800)
+    meta = json.loads(run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO_ROOT).stdout)
+    target = Path(meta["target_directory"]) / "debug"
+    bins = {name: target / name for name in ("terraform-provider-gwtrigger", "gwtrigger")}
+    for name, path in bins.items():
+        assert path.exists(), f"cargo build did not produce {path}"
+    return bins
+
+
+@pytest.fixture(scope="session")
+def provider_binary(cargo_bins: dict[str, Path]) -> Path:
+    return cargo_bins["terraform-provider-gwtrigger"]
+
+
+@pytest.fixture(scope="session")
+def cli_binary(cargo_bins: dict[str, Path]) -> Path:
+    return cargo_bins["gwtrigger"]
+
+
+@pytest.fixture(scope="session")
+def tf_mirror(tmp_path_factory: pytest.TempPathFactory, provider_binary: Path) -> Mirror:
+    return write_mirror(tmp_path_factory.mktemp("tf"), provider_binary)
+
+
+@pytest.fixture(scope="session")
+def terraform_factory(tools: Tools, tf_mirror: Mirror) -> Callable[[Path], Terraform]:
+    def make(workdir: Path) -> Terraform:
+        workdir.mkdir(parents=True, exist_ok=True)
+        return Terraform(tools.terraform, workdir, tf_mirror)
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def moto_server(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
+    server = MotoServer(tools.moto_server, tmp_path_factory.mktemp("moto") / "moto.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def moto(moto_server: MotoServer) -> MotoServer:
+    """The module's moto_server with fresh (empty) state for this test."""
+    moto_server.reset()
+    return moto_server
+
+
+@pytest.fixture
+def apigw(moto: MotoServer) -> Any:
+    """A boto3 API Gateway client talking to moto directly."""
+    return apigw_client(moto.url)
+
+
+@pytest.fixture
+def proxy(moto: MotoServer) -> Iterator[ApigwProxy]:
+    """Our paginating / fault-injecting proxy in front of this test's moto."""
+    p = ApigwProxy(moto.url).start()
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="session")
+def cli(cli_binary: Path, tmp_path_factory: pytest.TempPathFactory) -> Cli:
+    return Cli(cli_binary, tmp_path_factory.mktemp("cli-home"))
+
+
+@pytest.fixture(scope="session")
+def venv_python(tools: Tools) -> Path:
+    return tools.python
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [f"gwtrigger e2e: repo {REPO_ROOT}, provider {PROVIDER_SOURCE} {PROVIDER_VERSION}, python {sys.version.split()[0]}"]
