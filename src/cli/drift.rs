@@ -30,8 +30,9 @@ pub struct DriftArgs {
 pub async fn run(args: &DriftArgs) -> Result<(String, u8), CliError> {
     let client = args.connection.client().await?;
     let aws_error = |err: aws::AwsError| CliError::new(err.summary(), err.detail());
+    let fetch = FetchOptions::default();
     let (live, stage) = futures::try_join!(
-        aws::fetch_snapshot(&client, &args.rest_api_id, &FetchOptions::default()),
+        aws::fetch_snapshot(&client, &args.rest_api_id, &fetch),
         aws::fetch_deployed_stage(&client, &args.rest_api_id, &args.stage),
     )
     .map_err(aws_error)?;

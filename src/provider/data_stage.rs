@@ -85,9 +85,10 @@ pub fn request(config: &Value) -> Result<Request, Vec<Diagnostic>> {
 }
 
 pub async fn read(client: &ApiGateway, request: &Request, cancel: CancellationToken) -> ReadResult {
+    let fetch = FetchOptions::default();
     let reads = async {
         futures::try_join!(
-            aws::fetch_snapshot(client, &request.rest_api_id, &FetchOptions::default()),
+            aws::fetch_snapshot(client, &request.rest_api_id, &fetch),
             aws::fetch_deployed_stage(client, &request.rest_api_id, &request.stage_name),
         )
     };
