@@ -97,7 +97,11 @@ pub fn live_integrations(snapshot: &Snapshot) -> BTreeMap<String, Option<Integra
             resource.methods.iter().map(move |(verb, method)| {
                 (
                     route_key(verb, &resource.path),
-                    method.integration.as_ref().map(IntegrationTarget::from_integration),
+                    method
+                        .integration
+                        .as_ref()
+                        .map(IntegrationTarget::from_integration)
+                        .filter(|t| t.integration_type.is_some()),
                 )
             })
         })

@@ -18,7 +18,8 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
                 continue;
             }
             checked += 1;
-            match &method.integration {
+            // An integration without a type is what emulators return for "none" (GetIntegration `{}`).
+            match method.integration.as_ref().filter(|i| i.integration_type.as_deref().is_some_and(|t| !t.is_empty())) {
                 None => fails.push(format!("{route}: no integration (the method cannot be deployed or called)")),
                 Some(integration) => {
                     for problem in problems(integration, region) {
@@ -83,7 +84,6 @@ fn problems(integration: &Integration, api_region: Option<&str>) -> Vec<Problem>
             _ => vec![Problem::Fail(format!("{kind} integration uri {uri:?} is not an absolute http(s) URL"))],
         },
         "AWS" | "AWS_PROXY" => aws_uri_problems(&kind, uri, integration.http_method.as_deref(), api_region),
-        "" => vec![Problem::Fail("integration has no type".into())],
         other => vec![Problem::Fail(format!("unknown integration type {other:?}"))],
     }
 }
