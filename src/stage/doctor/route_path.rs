@@ -81,10 +81,14 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         return with_pitfall(check, pitfall, stage, inputs.rest_api_id());
     }
     if let Some(live) = resolve(&inputs.live, verb, path) {
+        let known_as = if live == asked { String::new() } else { format!(" (as {live})") };
         return Check::new(
             CheckId::RoutePath,
             Status::Fail,
-            format!("{asked} exists in the API (as {live}) but not in deployment {}: the stage answers 403 Missing Authentication Token", inputs.ctx.stage.deployment_id),
+            format!(
+                "{asked} exists in the API{known_as} but not in deployment {}: the stage answers 403 Missing Authentication Token",
+                inputs.ctx.stage.deployment_id
+            ),
         )
         .fix(format!("Redeploy the stage (see Stale deployment): aws apigateway create-deployment --rest-api-id {} --stage-name {stage}", inputs.rest_api_id()));
     }
