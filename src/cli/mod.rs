@@ -1,1 +1,2 @@
 //! The `gwtrigger` command line for people: hash, mirror, drift, doctor.
+pub mod mirror;
