@@ -17,22 +17,55 @@ use crate::stage::routes::RouteAuth;
 /// Page size for usage plans and keys (the API maximum).
 const PAGE_SIZE: i32 = 500;
 
-fn context<'a>(api: &'a ApiGateway, id: &'a str, operation: &'static str, sub_path: String) -> CallContext<'a> {
-    CallContext { operation, page: None, rest_api_id: id, sub_path, region: api.region(), endpoint: api.endpoint() }
+fn context<'a>(
+    api: &'a ApiGateway,
+    id: &'a str,
+    operation: &'static str,
+    sub_path: String,
+) -> CallContext<'a> {
+    CallContext {
+        operation,
+        page: None,
+        rest_api_id: id,
+        sub_path,
+        region: api.region(),
+        endpoint: api.endpoint(),
+    }
 }
 
 /// The stage, the deployment it serves (with its `apiSummary`) and, when available, the
 /// integrations of its export.
-pub async fn fetch_deployed_stage(api: &ApiGateway, rest_api_id: &str, stage_name: &str) -> Result<DeployedStage, AwsError> {
+pub async fn fetch_deployed_stage(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    stage_name: &str,
+) -> Result<DeployedStage, AwsError> {
     let stage = {
         let _permit = api.permit().await?;
-        api.sdk().get_stage().rest_api_id(rest_api_id).stage_name(stage_name).send().await.map_err(|err| {
-            if err.as_service_error().is_some_and(|e| e.is_not_found_exception()) {
-                stage_not_found(api, rest_api_id, stage_name)
-            } else {
-                from_sdk(err, &context(api, rest_api_id, "GetStage", format!("/stages/{stage_name}")))
-            }
-        })?
+        api.sdk()
+            .get_stage()
+            .rest_api_id(rest_api_id)
+            .stage_name(stage_name)
+            .send()
+            .await
+            .map_err(|err| {
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_not_found_exception())
+                {
+                    stage_not_found(api, rest_api_id, stage_name)
+                } else {
+                    from_sdk(
+                        err,
+                        &context(
+                            api,
+                            rest_api_id,
+                            "GetStage",
+                            format!("/stages/{stage_name}"),
+                        ),
+                    )
+                }
+            })?
     };
     let deployment_id = stage.deployment_id().unwrap_or_default().to_string();
     if deployment_id.is_empty() {
@@ -52,12 +85,17 @@ pub async fn fetch_deployed_stage(api: &ApiGateway, rest_api_id: &str, stage_nam
         Err(problem) => deployed.export_problem = Some(problem),
     }
     if deployed.exported_integrations.is_none() && deployed.export_problem.is_none() {
-        deployed.export_problem = Some("the stage export carried no x-amazon-apigateway-integration".into());
+        deployed.export_problem =
+            Some("the stage export carried no x-amazon-apigateway-integration".into());
     }
     Ok(deployed)
 }
 
-async fn get_deployment(api: &ApiGateway, id: &str, deployment_id: &str) -> Result<GetDeploymentOutput, AwsError> {
+async fn get_deployment(
+    api: &ApiGateway,
+    id: &str,
+    deployment_id: &str,
+) -> Result<GetDeploymentOutput, AwsError> {
     let _permit = api.permit().await?;
     api.sdk()
         .get_deployment()
@@ -66,7 +104,17 @@ async fn get_deployment(api: &ApiGateway, id: &str, deployment_id: &str) -> Resu
         .embed("apisummary")
         .send()
         .await
-        .map_err(|err| from_sdk(err, &context(api, id, "GetDeployment", format!("/deployments/{deployment_id}"))))
+        .map_err(|err| {
+            from_sdk(
+                err,
+                &context(
+                    api,
+                    id,
+                    "GetDeployment",
+                    format!("/deployments/{deployment_id}"),
+                ),
+            )
+        })
 }
 
 /// The export's integrations, or why they are unavailable (never an error: the export only
@@ -88,7 +136,15 @@ async fn get_export(
         .send()
         .await
         .map_err(|err| {
-            let err = from_sdk(err, &context(api, id, "GetExport", format!("/stages/{stage_name}/exports/oas30")));
+            let err = from_sdk(
+                err,
+                &context(
+                    api,
+                    id,
+                    "GetExport",
+                    format!("/stages/{stage_name}/exports/oas30"),
+                ),
+            );
             format!("GetExport failed: {}", err.summary())
         })?;
     let body = output.body().map(|b| b.as_ref()).unwrap_or_default();
@@ -96,7 +152,11 @@ async fn get_export(
 }
 
 /// Plain data from GetStage + GetDeployment (pure).
-pub fn convert_stage(stage_name: &str, stage: &GetStageOutput, deployment: &GetDeploymentOutput) -> DeployedStage {
+pub fn convert_stage(
+    stage_name: &str,
+    stage: &GetStageOutput,
+    deployment: &GetDeploymentOutput,
+) -> DeployedStage {
     let api_summary = deployment
         .api_summary()
         .map(|paths| {
@@ -106,7 +166,10 @@ pub fn convert_stage(stage_name: &str, stage: &GetStageOutput, deployment: &GetD
                     let verbs = verbs
                         .iter()
                         .map(|(verb, m)| {
-                            (verb.to_ascii_uppercase(), RouteAuth::new(m.authorization_type(), Some(m.api_key_required())))
+                            (
+                                verb.to_ascii_uppercase(),
+                                RouteAuth::new(m.authorization_type(), Some(m.api_key_required())),
+                            )
                         })
                         .collect();
                     (path.clone(), verbs)
@@ -132,7 +195,9 @@ pub fn convert_stage(stage_name: &str, stage: &GetStageOutput, deployment: &GetD
     DeployedStage {
         stage_name: stage_name.to_string(),
         deployment_id: stage.deployment_id().unwrap_or_default().to_string(),
-        deployed_at: deployment.created_date().and_then(|d| d.fmt(Format::DateTime).ok()),
+        deployed_at: deployment
+            .created_date()
+            .and_then(|d| d.fmt(Format::DateTime).ok()),
         api_summary,
         exported_integrations: None,
         export_problem: None,
@@ -160,7 +225,11 @@ fn stage_not_found(api: &ApiGateway, rest_api_id: &str, stage_name: &str) -> Aws
 
 /// Usage plans that include `rest_api_id` (any stage), with the names of the keys of those
 /// that include `stage_name`.
-pub async fn fetch_usage_plans(api: &ApiGateway, rest_api_id: &str, stage_name: &str) -> Result<Vec<UsagePlan>, AwsError> {
+pub async fn fetch_usage_plans(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    stage_name: &str,
+) -> Result<Vec<UsagePlan>, AwsError> {
     let mut plans = Vec::new();
     let mut position: Option<String> = None;
     loop {
@@ -172,13 +241,23 @@ pub async fn fetch_usage_plans(api: &ApiGateway, rest_api_id: &str, stage_name: 
                 .set_position(position.clone())
                 .send()
                 .await
-                .map_err(|err| from_sdk(err, &context(api, rest_api_id, "GetUsagePlans", String::new())))?
+                .map_err(|err| {
+                    from_sdk(
+                        err,
+                        &context(api, rest_api_id, "GetUsagePlans", String::new()),
+                    )
+                })?
         };
         for plan in page.items() {
             let api_stages: Vec<(String, String)> = plan
                 .api_stages()
                 .iter()
-                .map(|s| (s.api_id().unwrap_or_default().to_string(), s.stage().unwrap_or_default().to_string()))
+                .map(|s| {
+                    (
+                        s.api_id().unwrap_or_default().to_string(),
+                        s.stage().unwrap_or_default().to_string(),
+                    )
+                })
                 .collect();
             if api_stages.iter().any(|(a, _)| a == rest_api_id) {
                 plans.push(UsagePlan {
@@ -190,17 +269,26 @@ pub async fn fetch_usage_plans(api: &ApiGateway, rest_api_id: &str, stage_name: 
             }
         }
         match page.position() {
-            Some(next) if !next.is_empty() && position.as_deref() != Some(next) => position = Some(next.to_string()),
+            Some(next) if !next.is_empty() && position.as_deref() != Some(next) => {
+                position = Some(next.to_string())
+            }
             _ => break,
         }
     }
-    for plan in plans.iter_mut().filter(|p| p.covers(rest_api_id, stage_name)) {
+    for plan in plans
+        .iter_mut()
+        .filter(|p| p.covers(rest_api_id, stage_name))
+    {
         plan.key_names = usage_plan_key_names(api, rest_api_id, &plan.id).await?;
     }
     Ok(plans)
 }
 
-async fn usage_plan_key_names(api: &ApiGateway, rest_api_id: &str, plan_id: &str) -> Result<Vec<String>, AwsError> {
+async fn usage_plan_key_names(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    plan_id: &str,
+) -> Result<Vec<String>, AwsError> {
     let mut names = Vec::new();
     let mut position: Option<String> = None;
     loop {
@@ -213,11 +301,22 @@ async fn usage_plan_key_names(api: &ApiGateway, rest_api_id: &str, plan_id: &str
                 .set_position(position.clone())
                 .send()
                 .await
-                .map_err(|err| from_sdk(err, &context(api, rest_api_id, "GetUsagePlanKeys", String::new())))?
+                .map_err(|err| {
+                    from_sdk(
+                        err,
+                        &context(api, rest_api_id, "GetUsagePlanKeys", String::new()),
+                    )
+                })?
         };
-        names.extend(page.items().iter().map(|k| k.name().or(k.id()).unwrap_or("unnamed key").to_string()));
+        names.extend(
+            page.items()
+                .iter()
+                .map(|k| k.name().or(k.id()).unwrap_or("unnamed key").to_string()),
+        );
         match page.position() {
-            Some(next) if !next.is_empty() && position.as_deref() != Some(next) => position = Some(next.to_string()),
+            Some(next) if !next.is_empty() && position.as_deref() != Some(next) => {
+                position = Some(next.to_string())
+            }
             _ => break,
         }
     }
@@ -236,7 +335,13 @@ pub async fn fetch_stage_context(
         fetch_deployed_stage(api, rest_api_id, stage_name),
         fetch_usage_plans(api, rest_api_id, stage_name),
     )?;
-    Ok(StageContext { rest_api_id: rest_api_id.to_string(), region: Some(api.region().to_string()), live, stage, usage_plans })
+    Ok(StageContext {
+        rest_api_id: rest_api_id.to_string(),
+        region: Some(api.region().to_string()),
+        live,
+        stage,
+        usage_plans,
+    })
 }
 
 #[cfg(test)]
@@ -248,11 +353,26 @@ mod tests {
     fn converts_stage_and_deployment_into_plain_data() {
         let stage = GetStageOutput::builder()
             .deployment_id("d1")
-            .method_settings("*/*", aws_sdk_apigateway::types::MethodSetting::builder().logging_level("INFO").build())
-            .access_log_settings(AccessLogSettings::builder().destination_arn("arn:aws:logs:x").build())
+            .method_settings(
+                "*/*",
+                aws_sdk_apigateway::types::MethodSetting::builder()
+                    .logging_level("INFO")
+                    .build(),
+            )
+            .access_log_settings(
+                AccessLogSettings::builder()
+                    .destination_arn("arn:aws:logs:x")
+                    .build(),
+            )
             .build();
         let mut verbs = std::collections::HashMap::new();
-        verbs.insert("get".to_string(), MethodSnapshot::builder().authorization_type("AWS_IAM").api_key_required(true).build());
+        verbs.insert(
+            "get".to_string(),
+            MethodSnapshot::builder()
+                .authorization_type("AWS_IAM")
+                .api_key_required(true)
+                .build(),
+        );
         let deployment = GetDeploymentOutput::builder()
             .created_date(aws_smithy_types::DateTime::from_secs(1_700_000_000))
             .api_summary("/items", verbs)
@@ -260,8 +380,17 @@ mod tests {
         let plain = convert_stage("dev", &stage, &deployment);
         assert_eq!(plain.deployment_id, "d1");
         assert_eq!(plain.deployed_at.as_deref(), Some("2023-11-14T22:13:20Z"));
-        assert_eq!(plain.api_summary["/items"]["GET"], RouteAuth::new(Some("AWS_IAM"), Some(true)));
-        assert_eq!(plain.method_settings["*/*"].logging_level.as_deref(), Some("INFO"));
-        assert_eq!(plain.access_log_destination.as_deref(), Some("arn:aws:logs:x"));
+        assert_eq!(
+            plain.api_summary["/items"]["GET"],
+            RouteAuth::new(Some("AWS_IAM"), Some(true))
+        );
+        assert_eq!(
+            plain.method_settings["*/*"].logging_level.as_deref(),
+            Some("INFO")
+        );
+        assert_eq!(
+            plain.access_log_destination.as_deref(),
+            Some("arn:aws:logs:x")
+        );
     }
 }

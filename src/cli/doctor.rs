@@ -33,23 +33,41 @@ pub struct DoctorArgs {
 /// Returns what to print and the exit status (0 pass/warn, 2 fail).
 pub async fn run(args: &DoctorArgs) -> Result<(String, u8), CliError> {
     let route = match &args.route {
-        Some(route) => Some(parse_route(route).map_err(|problem| CliError::new("Invalid --route", problem))?),
+        Some(route) => {
+            Some(parse_route(route).map_err(|problem| CliError::new("Invalid --route", problem))?)
+        }
         None => None,
     };
     let client = args.connection.client().await?;
-    let context = aws::fetch_stage_context(&client, &args.rest_api_id, &args.stage, &FetchOptions::default())
-        .await
-        .map_err(|err| CliError::new(err.summary(), err.detail()))?;
+    let context = aws::fetch_stage_context(
+        &client,
+        &args.rest_api_id,
+        &args.stage,
+        &FetchOptions::default(),
+    )
+    .await
+    .map_err(|err| CliError::new(err.summary(), err.detail()))?;
     let report = diagnose(&context, route.as_deref());
-    let code = if report.worst() == Status::Fail { EXIT_FAIL } else { 0 };
-    let out = if args.json { render_json(&report) } else { render_text(&report) };
+    let code = if report.worst() == Status::Fail {
+        EXIT_FAIL
+    } else {
+        0
+    };
+    let out = if args.json {
+        render_json(&report)
+    } else {
+        render_text(&report)
+    };
     Ok((out, code))
 }
 
 pub fn render_json(report: &Report) -> String {
     let mut value = serde_json::to_value(report).unwrap_or_default();
     if let Some(obj) = value.as_object_mut() {
-        obj.insert("result".into(), serde_json::Value::String(report.worst().label().into()));
+        obj.insert(
+            "result".into(),
+            serde_json::Value::String(report.worst().label().into()),
+        );
     }
     format!("{value:#}\n")
 }
@@ -59,11 +77,21 @@ pub fn render_text(report: &Report) -> String {
         "gwtrigger doctor: REST API {}, stage {}{} (deployment {})\n\n",
         report.rest_api_id,
         report.stage,
-        report.route.as_deref().map(|r| format!(", route {r}")).unwrap_or_default(),
+        report
+            .route
+            .as_deref()
+            .map(|r| format!(", route {r}"))
+            .unwrap_or_default(),
         report.deployment_id
     );
     for (n, check) in report.checks.iter().enumerate() {
-        out.push_str(&format!("{}. {:<4}  {}: {}\n", n + 1, check.status.label(), check.title, check.summary));
+        out.push_str(&format!(
+            "{}. {:<4}  {}: {}\n",
+            n + 1,
+            check.status.label(),
+            check.title,
+            check.summary
+        ));
         for detail in &check.details {
             out.push_str(&format!("          - {detail}\n"));
         }

@@ -38,7 +38,11 @@ pub async fn run(args: &DriftArgs) -> Result<(String, u8), CliError> {
     .map_err(aws_error)?;
     let drift = compute_drift(&live, &stage);
     let code = if drift.in_sync() { 0 } else { EXIT_DRIFT };
-    let out = if args.json { render_json(&args.rest_api_id, &stage, &drift) } else { render_text(&args.rest_api_id, &stage, &drift) };
+    let out = if args.json {
+        render_json(&args.rest_api_id, &stage, &drift)
+    } else {
+        render_text(&args.rest_api_id, &stage, &drift)
+    };
     Ok((out, code))
 }
 
@@ -60,7 +64,11 @@ pub fn render_json(rest_api_id: &str, stage: &DeployedStage, drift: &Drift) -> S
 }
 
 pub fn render_text(rest_api_id: &str, stage: &DeployedStage, drift: &Drift) -> String {
-    let when = stage.deployed_at.as_deref().map(|t| format!(", created {t}")).unwrap_or_default();
+    let when = stage
+        .deployed_at
+        .as_deref()
+        .map(|t| format!(", created {t}"))
+        .unwrap_or_default();
     let mut out = if drift.in_sync() {
         format!(
             "in sync: stage {} of REST API {rest_api_id} serves the live API (deployment {}{when})\n",
@@ -89,7 +97,10 @@ pub fn render_text(rest_api_id: &str, stage: &DeployedStage, drift: &Drift) -> S
     if !drift.export_compared {
         out.push_str(&format!(
             "  integrations not compared: {}\n",
-            stage.export_problem.as_deref().unwrap_or("the stage export is unavailable")
+            stage
+                .export_problem
+                .as_deref()
+                .unwrap_or("the stage export is unavailable")
         ));
     }
     if !drift.in_sync() {

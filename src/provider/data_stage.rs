@@ -62,7 +62,11 @@ pub fn validate(config: &Value) -> Vec<Diagnostic> {
         }
     }
     if let Value::String(stage) = config.get("stage_name") {
-        if stage.is_empty() || !stage.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if stage.is_empty()
+            || !stage
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             problems.push(
                 Diagnostic::error(
                     "Invalid stage_name",
@@ -81,7 +85,10 @@ pub fn request(config: &Value) -> Result<Request, Vec<Diagnostic>> {
         return Err(problems);
     }
     let text = |name: &str| config.get(name).as_str().unwrap_or_default().to_string();
-    Ok(Request { rest_api_id: text("rest_api_id"), stage_name: text("stage_name") })
+    Ok(Request {
+        rest_api_id: text("rest_api_id"),
+        stage_name: text("stage_name"),
+    })
 }
 
 pub async fn read(client: &ApiGateway, request: &Request, cancel: CancellationToken) -> ReadResult {
@@ -106,9 +113,15 @@ pub async fn read(client: &ApiGateway, request: &Request, cancel: CancellationTo
     let state = Value::object([
         ("rest_api_id", Value::string(&request.rest_api_id)),
         ("stage_name", Value::string(&request.stage_name)),
-        ("id", Value::string(format!("{}/{}", request.rest_api_id, request.stage_name))),
+        (
+            "id",
+            Value::string(format!("{}/{}", request.rest_api_id, request.stage_name)),
+        ),
         ("deployment_id", Value::string(&stage.deployment_id)),
-        ("deployed_at", stage.deployed_at.clone().map_or(Value::Null, Value::String)),
+        (
+            "deployed_at",
+            stage.deployed_at.clone().map_or(Value::Null, Value::String),
+        ),
         ("in_sync", Value::Bool(drift.in_sync())),
         ("undeployed_routes", list(&drift.undeployed_routes)),
         ("removed_routes", list(&drift.removed_routes)),
@@ -125,18 +138,35 @@ mod tests {
 
     #[test]
     fn validates_ids_and_skips_unknowns() {
-        let config = |id: Value, stage: Value| Value::object([("rest_api_id", id), ("stage_name", stage)]);
+        let config =
+            |id: Value, stage: Value| Value::object([("rest_api_id", id), ("stage_name", stage)]);
         assert!(validate(&config(Value::string("abc123"), Value::string("dev"))).is_empty());
         assert!(validate(&config(Value::Unknown, Value::Unknown)).is_empty());
-        let problems = validate(&config(Value::string("arn:aws:x"), Value::string("dev stage")));
+        let problems = validate(&config(
+            Value::string("arn:aws:x"),
+            Value::string("dev stage"),
+        ));
         assert_eq!(problems.len(), 2);
         assert!(request(&config(Value::string("abc123"), Value::string("dev"))).is_ok());
     }
 
     #[test]
     fn schema_declares_every_computed_attribute() {
-        let names: Vec<String> = schema().block.attributes.into_iter().map(|a| a.name).collect();
-        for name in ["in_sync", "undeployed_routes", "removed_routes", "changed_routes", "changed_integrations", "export_compared", "deployed_at"] {
+        let names: Vec<String> = schema()
+            .block
+            .attributes
+            .into_iter()
+            .map(|a| a.name)
+            .collect();
+        for name in [
+            "in_sync",
+            "undeployed_routes",
+            "removed_routes",
+            "changed_routes",
+            "changed_integrations",
+            "export_compared",
+            "deployed_at",
+        ] {
             assert!(names.iter().any(|n| n == name), "{name}");
         }
     }

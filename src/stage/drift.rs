@@ -33,9 +33,14 @@ impl Drift {
 
     /// True when `route` is affected by any of the drift.
     pub fn touches(&self, route: &str) -> bool {
-        [&self.undeployed_routes, &self.removed_routes, &self.changed_routes, &self.changed_integrations]
-            .iter()
-            .any(|list| list.iter().any(|r| r == route))
+        [
+            &self.undeployed_routes,
+            &self.removed_routes,
+            &self.changed_routes,
+            &self.changed_integrations,
+        ]
+        .iter()
+        .any(|list| list.iter().any(|r| r == route))
     }
 }
 
@@ -66,11 +71,20 @@ pub fn compute(live: &Snapshot, stage: &DeployedStage) -> Drift {
         }
         None => (Vec::new(), false),
     };
-    Drift { undeployed_routes, removed_routes, changed_routes, changed_integrations, export_compared }
+    Drift {
+        undeployed_routes,
+        removed_routes,
+        changed_routes,
+        changed_integrations,
+        export_compared,
+    }
 }
 
 fn keys_missing_from<V, W>(from: &BTreeMap<String, V>, other: &BTreeMap<String, W>) -> Vec<String> {
-    from.keys().filter(|k| !other.contains_key(*k)).cloned().collect()
+    from.keys()
+        .filter(|k| !other.contains_key(*k))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -96,12 +110,19 @@ pub(crate) mod tests {
     pub fn api(routes: &[(&str, &str, Method)]) -> Snapshot {
         let mut by_path: BTreeMap<&str, BTreeMap<String, Method>> = BTreeMap::new();
         for (verb, path, m) in routes {
-            by_path.entry(path).or_default().insert(verb.to_string(), m.clone());
+            by_path
+                .entry(path)
+                .or_default()
+                .insert(verb.to_string(), m.clone());
         }
         Snapshot {
             resources: by_path
                 .into_iter()
-                .map(|(path, methods)| Resource { path: path.into(), methods, ..Resource::default() })
+                .map(|(path, methods)| Resource {
+                    path: path.into(),
+                    methods,
+                    ..Resource::default()
+                })
                 .collect(),
             ..Snapshot::default()
         }
@@ -112,10 +133,10 @@ pub(crate) mod tests {
         let mut api_summary: BTreeMap<String, BTreeMap<String, RouteAuth>> = BTreeMap::new();
         for r in &snapshot.resources {
             for (verb, m) in &r.methods {
-                api_summary
-                    .entry(r.path.clone())
-                    .or_default()
-                    .insert(verb.clone(), RouteAuth::new(m.authorization_type.as_deref(), m.api_key_required));
+                api_summary.entry(r.path.clone()).or_default().insert(
+                    verb.clone(),
+                    RouteAuth::new(m.authorization_type.as_deref(), m.api_key_required),
+                );
             }
         }
         let exported = live_integrations(snapshot)

@@ -13,8 +13,11 @@ const INTEGRATION: &str = "x-amazon-apigateway-integration";
 
 /// Integrations per route. `Err` when the document is not an OpenAPI export; `Ok(None)` when it
 /// is one but carries no integration extension at all (exported without `extensions`).
-pub fn integrations(document: &[u8]) -> Result<Option<BTreeMap<String, IntegrationTarget>>, String> {
-    let json: Json = serde_json::from_slice(document).map_err(|err| format!("the export is not JSON: {err}"))?;
+pub fn integrations(
+    document: &[u8],
+) -> Result<Option<BTreeMap<String, IntegrationTarget>>, String> {
+    let json: Json =
+        serde_json::from_slice(document).map_err(|err| format!("the export is not JSON: {err}"))?;
     let paths = json
         .get("paths")
         .and_then(Json::as_object)
@@ -22,7 +25,9 @@ pub fn integrations(document: &[u8]) -> Result<Option<BTreeMap<String, Integrati
     let mut routes = BTreeMap::new();
     let mut saw_extension = false;
     for (path, item) in paths {
-        let Some(item) = item.as_object() else { continue };
+        let Some(item) = item.as_object() else {
+            continue;
+        };
         for (name, operation) in item {
             let verb = if name == ANY_METHOD {
                 "ANY".to_string()
@@ -55,9 +60,18 @@ mod tests {
               "parameters":[]},
             "/{proxy+}":{"x-amazon-apigateway-any-method":{"x-amazon-apigateway-integration":{"type":"mock"}}}}}"#;
         let routes = integrations(doc).unwrap().unwrap();
-        assert_eq!(routes.keys().collect::<Vec<_>>(), ["ANY /{proxy+}", "GET /items"]);
-        assert_eq!(routes["GET /items"].integration_type.as_deref(), Some("AWS_PROXY"));
-        assert_eq!(routes["ANY /{proxy+}"], IntegrationTarget::new(Some("MOCK"), None, None));
+        assert_eq!(
+            routes.keys().collect::<Vec<_>>(),
+            ["ANY /{proxy+}", "GET /items"]
+        );
+        assert_eq!(
+            routes["GET /items"].integration_type.as_deref(),
+            Some("AWS_PROXY")
+        );
+        assert_eq!(
+            routes["ANY /{proxy+}"],
+            IntegrationTarget::new(Some("MOCK"), None, None)
+        );
     }
 
     #[test]

@@ -46,7 +46,9 @@ pub struct UsagePlan {
 
 impl UsagePlan {
     pub fn covers(&self, rest_api_id: &str, stage_name: &str) -> bool {
-        self.api_stages.iter().any(|(api, stage)| api == rest_api_id && stage == stage_name)
+        self.api_stages
+            .iter()
+            .any(|(api, stage)| api == rest_api_id && stage == stage_name)
     }
 }
 

@@ -78,7 +78,11 @@ pub fn parse(text: &str) -> Result<Policy, String> {
     let strings = |v: Option<&Json>| -> Vec<String> {
         match v {
             Some(Json::String(s)) => vec![s.clone()],
-            Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).map(str::to_string).collect(),
+            Some(Json::Array(a)) => a
+                .iter()
+                .filter_map(Json::as_str)
+                .map(str::to_string)
+                .collect(),
             _ => Vec::new(),
         }
     };
@@ -90,13 +94,18 @@ pub fn parse(text: &str) -> Result<Policy, String> {
                 .get("Sid")
                 .and_then(Json::as_str)
                 .filter(|sid| !sid.is_empty())
-                .map_or_else(|| format!("statement #{}", i + 1), |sid| format!("statement {sid:?}")),
+                .map_or_else(
+                    || format!("statement #{}", i + 1),
+                    |sid| format!("statement {sid:?}"),
+                ),
             allow: s.get("Effect").and_then(Json::as_str) == Some("Allow"),
             not_action: s.get("NotAction").is_some(),
             actions: strings(s.get("Action").or_else(|| s.get("NotAction"))),
             not_resource: s.get("NotResource").is_some(),
             resources: strings(s.get("Resource").or_else(|| s.get("NotResource"))),
-            conditional: s.get("Condition").is_some_and(|c| c.as_object().is_some_and(|o| !o.is_empty())),
+            conditional: s
+                .get("Condition")
+                .is_some_and(|c| c.as_object().is_some_and(|o| !o.is_empty())),
         })
         .collect();
     Ok(Policy { statements })
@@ -104,14 +113,23 @@ pub fn parse(text: &str) -> Result<Policy, String> {
 
 /// `{\"Version\":...}` as API Gateway stores it.
 fn unescape(text: &str) -> String {
-    text.replace("\\\"", "\"").replace("\\/", "/").replace("\\\\", "\\")
+    text.replace("\\\"", "\"")
+        .replace("\\/", "/")
+        .replace("\\\\", "\\")
 }
 
 impl Policy {
     pub fn decide(&self, invocation: &Invocation<'_>) -> Decision {
-        let matching: Vec<&Statement> = self.statements.iter().filter(|s| s.matches(invocation)).collect();
+        let matching: Vec<&Statement> = self
+            .statements
+            .iter()
+            .filter(|s| s.matches(invocation))
+            .collect();
         let first = |allow: bool, conditional: bool| {
-            matching.iter().find(|s| s.allow == allow && s.conditional == conditional).map(|s| s.label.clone())
+            matching
+                .iter()
+                .find(|s| s.allow == allow && s.conditional == conditional)
+                .map(|s| s.label.clone())
         };
         if let Some(label) = first(false, false) {
             return Decision::Denied(label);
@@ -131,8 +149,14 @@ impl Policy {
 
 impl Statement {
     fn matches(&self, invocation: &Invocation<'_>) -> bool {
-        let action = self.actions.iter().any(|a| wildcard_match(&a.to_ascii_lowercase(), "execute-api:invoke"));
-        let resource = self.resources.iter().any(|r| resource_matches(r, invocation));
+        let action = self
+            .actions
+            .iter()
+            .any(|a| wildcard_match(&a.to_ascii_lowercase(), "execute-api:invoke"));
+        let resource = self
+            .resources
+            .iter()
+            .any(|r| resource_matches(r, invocation));
         (action != self.not_action) && (resource != self.not_resource)
     }
 }
@@ -144,7 +168,10 @@ fn resource_matches(pattern: &str, invocation: &Invocation<'_>) -> bool {
     if pattern == "*" {
         return true;
     }
-    let method_part = format!("{}/{}{}", invocation.stage, invocation.verb, invocation.path);
+    let method_part = format!(
+        "{}/{}{}",
+        invocation.stage, invocation.verb, invocation.path
+    );
     if let Some(rest) = pattern.strip_prefix("execute-api:/") {
         return wildcard_match(rest, &method_part);
     }
@@ -156,8 +183,13 @@ fn resource_matches(pattern: &str, invocation: &Invocation<'_>) -> bool {
         && wildcard_match(partition, "aws")
         && wildcard_match(service, "execute-api")
         && invocation.region.is_none_or(|r| wildcard_match(region, r))
-        && invocation.account.is_none_or(|a| wildcard_match(account, a))
-        && wildcard_match(resource, &format!("{}/{method_part}", invocation.rest_api_id))
+        && invocation
+            .account
+            .is_none_or(|a| wildcard_match(account, a))
+        && wildcard_match(
+            resource,
+            &format!("{}/{method_part}", invocation.rest_api_id),
+        )
 }
 
 /// IAM string matching: `*` any run of characters (across `/`), `?` exactly one.
@@ -190,7 +222,14 @@ mod tests {
     use super::*;
 
     fn call<'a>(verb: &'a str, path: &'a str) -> Invocation<'a> {
-        Invocation { region: Some("us-east-1"), account: None, rest_api_id: "abc123", stage: "dev", verb, path }
+        Invocation {
+            region: Some("us-east-1"),
+            account: None,
+            rest_api_id: "abc123",
+            stage: "dev",
+            verb,
+            path,
+        }
     }
 
     #[test]
@@ -207,8 +246,14 @@ mod tests {
         let p = parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
             "Action":"execute-api:Invoke","Resource":"arn:aws:execute-api:us-east-1:123456789012:abc123/dev/*"}]}"#)
         .unwrap();
-        assert_eq!(p.decide(&call("GET", "/items")), Decision::Allowed("statement #1".into()));
-        let prod = Invocation { stage: "prod", ..call("GET", "/items") };
+        assert_eq!(
+            p.decide(&call("GET", "/items")),
+            Decision::Allowed("statement #1".into())
+        );
+        let prod = Invocation {
+            stage: "prod",
+            ..call("GET", "/items")
+        };
         assert_eq!(p.decide(&prod), Decision::NotAllowed);
     }
 
@@ -218,15 +263,24 @@ mod tests {
             {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},
             {"Sid":"NoDelete","Effect":"Deny","Principal":"*","Action":["execute-api:*"],"Resource":"arn:aws:execute-api:*:*:*/*/DELETE/*"}]}"#)
         .unwrap();
-        assert_eq!(p.decide(&call("GET", "/items")), Decision::Allowed("statement #1".into()));
-        assert_eq!(p.decide(&call("DELETE", "/items")), Decision::Denied("statement \"NoDelete\"".into()));
+        assert_eq!(
+            p.decide(&call("GET", "/items")),
+            Decision::Allowed("statement #1".into())
+        );
+        assert_eq!(
+            p.decide(&call("DELETE", "/items")),
+            Decision::Denied("statement \"NoDelete\"".into())
+        );
     }
 
     #[test]
     fn conditions_and_escaped_policies() {
         let escaped = r#"{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"execute-api:Invoke\",\"Resource\":\"arn:aws:execute-api:us-east-1:*:abc123\/*\",\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"10.0.0.0\/8\"}}}]}"#;
         let p = parse(escaped).unwrap();
-        assert_eq!(p.decide(&call("GET", "/items")), Decision::ConditionallyAllowed("statement #1".into()));
+        assert_eq!(
+            p.decide(&call("GET", "/items")),
+            Decision::ConditionallyAllowed("statement #1".into())
+        );
         assert!(parse("not json").is_err());
     }
 

@@ -54,11 +54,21 @@ pub struct IntegrationTarget {
 }
 
 impl IntegrationTarget {
-    pub fn new(integration_type: Option<&str>, uri: Option<&str>, http_method: Option<&str>) -> Self {
-        let upper = |v: Option<&str>| v.map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty());
+    pub fn new(
+        integration_type: Option<&str>,
+        uri: Option<&str>,
+        http_method: Option<&str>,
+    ) -> Self {
+        let upper = |v: Option<&str>| {
+            v.map(|s| s.trim().to_ascii_uppercase())
+                .filter(|s| !s.is_empty())
+        };
         IntegrationTarget {
             integration_type: upper(integration_type),
-            uri: uri.map(str::trim).filter(|s| !s.is_empty()).map(str::to_string),
+            uri: uri
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
             http_method: upper(http_method),
         }
     }
@@ -81,7 +91,10 @@ pub fn live_auth(snapshot: &Snapshot) -> BTreeMap<String, RouteAuth> {
             resource.methods.iter().map(move |(verb, method)| {
                 (
                     route_key(verb, &resource.path),
-                    RouteAuth::new(method.authorization_type.as_deref(), method.api_key_required),
+                    RouteAuth::new(
+                        method.authorization_type.as_deref(),
+                        method.api_key_required,
+                    ),
                 )
             })
         })
@@ -114,7 +127,11 @@ pub fn summary_routes(
 ) -> BTreeMap<String, RouteAuth> {
     api_summary
         .iter()
-        .flat_map(|(path, verbs)| verbs.iter().map(move |(verb, auth)| (route_key(verb, path), auth.clone())))
+        .flat_map(|(path, verbs)| {
+            verbs
+                .iter()
+                .map(move |(verb, auth)| (route_key(verb, path), auth.clone()))
+        })
         .collect()
 }
 
@@ -132,21 +149,43 @@ mod tests {
 
     #[test]
     fn defaults_absent_auth_like_api_gateway() {
-        assert_eq!(RouteAuth::new(None, None), RouteAuth { authorization_type: "NONE".into(), api_key_required: false });
-        assert_eq!(RouteAuth::new(Some("aws_iam"), Some(true)).authorization_type, "AWS_IAM");
+        assert_eq!(
+            RouteAuth::new(None, None),
+            RouteAuth {
+                authorization_type: "NONE".into(),
+                api_key_required: false
+            }
+        );
+        assert_eq!(
+            RouteAuth::new(Some("aws_iam"), Some(true)).authorization_type,
+            "AWS_IAM"
+        );
     }
 
     #[test]
     fn live_routes_cover_every_method() {
         let mut methods = BTreeMap::new();
-        methods.insert("GET".to_string(), Method { api_key_required: Some(true), ..Method::default() });
+        methods.insert(
+            "GET".to_string(),
+            Method {
+                api_key_required: Some(true),
+                ..Method::default()
+            },
+        );
         methods.insert("POST".to_string(), Method::default());
         let snapshot = Snapshot {
-            resources: vec![Resource { path: "/items".into(), methods, ..Resource::default() }],
+            resources: vec![Resource {
+                path: "/items".into(),
+                methods,
+                ..Resource::default()
+            }],
             ..Snapshot::default()
         };
         let auth = live_auth(&snapshot);
-        assert_eq!(auth.keys().collect::<Vec<_>>(), ["GET /items", "POST /items"]);
+        assert_eq!(
+            auth.keys().collect::<Vec<_>>(),
+            ["GET /items", "POST /items"]
+        );
         assert!(auth["GET /items"].api_key_required);
         assert_eq!(live_integrations(&snapshot)["POST /items"], None);
     }

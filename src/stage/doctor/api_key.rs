@@ -4,16 +4,35 @@
 use super::{Check, CheckId, Inputs, Status};
 
 pub(super) fn check(inputs: &Inputs<'_>) -> Check {
-    let requiring: Vec<String> =
-        inputs.routes_in_scope().into_iter().filter(|(_, auth)| auth.api_key_required).map(|(r, _)| r).collect();
+    let requiring: Vec<String> = inputs
+        .routes_in_scope()
+        .into_iter()
+        .filter(|(_, auth)| auth.api_key_required)
+        .map(|(r, _)| r)
+        .collect();
     if requiring.is_empty() {
-        return Check::new(CheckId::ApiKey, Status::Pass, "no route checked requires an API key");
+        return Check::new(
+            CheckId::ApiKey,
+            Status::Pass,
+            "no route checked requires an API key",
+        );
     }
     let (api, stage) = (inputs.rest_api_id(), inputs.stage());
-    let plans: Vec<_> = inputs.ctx.usage_plans.iter().filter(|p| p.covers(api, stage)).collect();
-    let mut details: Vec<String> = requiring.iter().map(|r| format!("{r}: apiKeyRequired = true")).collect();
+    let plans: Vec<_> = inputs
+        .ctx
+        .usage_plans
+        .iter()
+        .filter(|p| p.covers(api, stage))
+        .collect();
+    let mut details: Vec<String> = requiring
+        .iter()
+        .map(|r| format!("{r}: apiKeyRequired = true"))
+        .collect();
     if inputs.ctx.live.rest_api.api_key_source.as_deref() == Some("AUTHORIZER") {
-        details.push("apiKeySource is AUTHORIZER: the Lambda authorizer must return usageIdentifierKey".into());
+        details.push(
+            "apiKeySource is AUTHORIZER: the Lambda authorizer must return usageIdentifierKey"
+                .into(),
+        );
     }
     if plans.is_empty() {
         let other: Vec<String> = inputs
@@ -21,7 +40,12 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
             .usage_plans
             .iter()
             .filter(|p| p.api_stages.iter().any(|(a, _)| a == api))
-            .map(|p| format!("usage plan {:?} covers this API but not stage {stage:?}", p.name))
+            .map(|p| {
+                format!(
+                    "usage plan {:?} covers this API but not stage {stage:?}",
+                    p.name
+                )
+            })
             .collect();
         details.extend(other);
         return Check::new(
@@ -46,14 +70,21 @@ resource "aws_api_gateway_usage_plan_key" "client" {{
         ));
     }
     for plan in &plans {
-        details.push(format!("usage plan {:?} ({}): {} key(s) attached", plan.name, plan.id, plan.key_names.len()));
+        details.push(format!(
+            "usage plan {:?} ({}): {} key(s) attached",
+            plan.name,
+            plan.id,
+            plan.key_names.len()
+        ));
     }
     let keys: usize = plans.iter().map(|p| p.key_names.len()).sum();
     if keys == 0 {
         return Check::new(
             CheckId::ApiKey,
             Status::Fail,
-            format!("usage plan(s) include {api}/{stage} but no API key is attached to any of them"),
+            format!(
+                "usage plan(s) include {api}/{stage} but no API key is attached to any of them"
+            ),
         )
         .details(details)
         .fix(format!(

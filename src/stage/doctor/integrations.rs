@@ -19,8 +19,14 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
             }
             checked += 1;
             // An integration without a type is what emulators return for "none" (GetIntegration `{}`).
-            match method.integration.as_ref().filter(|i| i.integration_type.as_deref().is_some_and(|t| !t.is_empty())) {
-                None => fails.push(format!("{route}: no integration (the method cannot be deployed or called)")),
+            match method
+                .integration
+                .as_ref()
+                .filter(|i| i.integration_type.as_deref().is_some_and(|t| !t.is_empty()))
+            {
+                None => fails.push(format!(
+                    "{route}: no integration (the method cannot be deployed or called)"
+                )),
                 Some(integration) => {
                     for problem in problems(integration, region) {
                         match problem {
@@ -47,23 +53,38 @@ resource "aws_lambda_permission" "apigw" {
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
 }"#;
     if !fails.is_empty() {
-        return Check::new(CheckId::Integrations, Status::Fail, format!("{} integration problem(s)", fails.len()))
-            .details([fails, warns].concat())
-            .fix(fix);
+        return Check::new(
+            CheckId::Integrations,
+            Status::Fail,
+            format!("{} integration problem(s)", fails.len()),
+        )
+        .details([fails, warns].concat())
+        .fix(fix);
     }
     if !warns.is_empty() {
-        return Check::new(CheckId::Integrations, Status::Warn, format!("{} integration warning(s)", warns.len()))
-            .details(warns)
-            .fix(fix);
+        return Check::new(
+            CheckId::Integrations,
+            Status::Warn,
+            format!("{} integration warning(s)", warns.len()),
+        )
+        .details(warns)
+        .fix(fix);
     }
-    Check::new(CheckId::Integrations, Status::Pass, format!("{checked} method(s) have well-formed integrations"))
+    Check::new(
+        CheckId::Integrations,
+        Status::Pass,
+        format!("{checked} method(s) have well-formed integrations"),
+    )
 }
 
 impl Inputs<'_> {
     /// The live route key `--route` resolves to, when one was given.
     fn routes_in_scope_key(&self) -> Option<String> {
         let (verb, path) = self.route.as_ref()?;
-        Some(super::route_path::resolve(&self.live, verb, path).unwrap_or_else(|| route_key(verb, path)))
+        Some(
+            super::route_path::resolve(&self.live, verb, path)
+                .unwrap_or_else(|| route_key(verb, path)),
+        )
     }
 }
 
@@ -73,37 +94,58 @@ enum Problem {
 }
 
 fn problems(integration: &Integration, api_region: Option<&str>) -> Vec<Problem> {
-    let kind = integration.integration_type.as_deref().unwrap_or("").to_ascii_uppercase();
+    let kind = integration
+        .integration_type
+        .as_deref()
+        .unwrap_or("")
+        .to_ascii_uppercase();
     let uri = integration.uri.as_deref().unwrap_or("");
     let via_vpc_link = integration.connection_type.as_deref() == Some("VPC_LINK");
     match kind.as_str() {
         "MOCK" => Vec::new(),
         "HTTP" | "HTTP_PROXY" if via_vpc_link => Vec::new(),
         "HTTP" | "HTTP_PROXY" => match url::Url::parse(uri) {
-            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Vec::new(),
-            _ => vec![Problem::Fail(format!("{kind} integration uri {uri:?} is not an absolute http(s) URL"))],
+            Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+                Vec::new()
+            }
+            _ => vec![Problem::Fail(format!(
+                "{kind} integration uri {uri:?} is not an absolute http(s) URL"
+            ))],
         },
-        "AWS" | "AWS_PROXY" => aws_uri_problems(&kind, uri, integration.http_method.as_deref(), api_region),
+        "AWS" | "AWS_PROXY" => {
+            aws_uri_problems(&kind, uri, integration.http_method.as_deref(), api_region)
+        }
         other => vec![Problem::Fail(format!("unknown integration type {other:?}"))],
     }
 }
 
 /// `arn:aws:apigateway:REGION:SERVICE:path/...` or `...:action/...`; Lambda paths carry the
 /// function ARN `/2015-03-31/functions/arn:aws:lambda:REGION:ACCOUNT:function:NAME/invocations`.
-fn aws_uri_problems(kind: &str, uri: &str, http_method: Option<&str>, api_region: Option<&str>) -> Vec<Problem> {
+fn aws_uri_problems(
+    kind: &str,
+    uri: &str,
+    http_method: Option<&str>,
+    api_region: Option<&str>,
+) -> Vec<Problem> {
     let parts: Vec<&str> = uri.splitn(6, ':').collect();
     let [arn, partition, service, uri_region, target_service, action] = parts[..] else {
         return vec![Problem::Fail(format!(
             "{kind} integration uri {uri:?} is not an API Gateway service ARN (arn:aws:apigateway:REGION:SERVICE:path/…)"
         ))];
     };
-    if arn != "arn" || !partition.starts_with("aws") || service != "apigateway" || uri_region.is_empty() {
+    if arn != "arn"
+        || !partition.starts_with("aws")
+        || service != "apigateway"
+        || uri_region.is_empty()
+    {
         return vec![Problem::Fail(format!(
             "{kind} integration uri {uri:?} is not an API Gateway service ARN (arn:aws:apigateway:REGION:SERVICE:path/…)"
         ))];
     }
     if !(action.starts_with("path/") || action.starts_with("action/")) {
-        return vec![Problem::Fail(format!("{kind} integration uri {uri:?}: after the service comes path/… or action/…"))];
+        return vec![Problem::Fail(format!(
+            "{kind} integration uri {uri:?}: after the service comes path/… or action/…"
+        ))];
     }
     let mut out = Vec::new();
     if target_service == "lambda" {
@@ -116,7 +158,12 @@ fn aws_uri_problems(kind: &str, uri: &str, http_method: Option<&str>, api_region
             ))];
         };
         let f: Vec<&str> = function_arn.split(':').collect();
-        let well_formed = f.len() >= 7 && f[0] == "arn" && f[2] == "lambda" && f[5] == "function" && !f[6].is_empty() && f.len() <= 8;
+        let well_formed = f.len() >= 7
+            && f[0] == "arn"
+            && f[2] == "lambda"
+            && f[5] == "function"
+            && !f[6].is_empty()
+            && f.len() <= 8;
         if !well_formed {
             out.push(Problem::Fail(format!("malformed Lambda function ARN {function_arn:?} (arn:aws:lambda:REGION:ACCOUNT:function:NAME)")));
         } else {
@@ -140,7 +187,9 @@ fn aws_uri_problems(kind: &str, uri: &str, http_method: Option<&str>, api_region
             )));
         }
     } else if let Some(api_region) = api_region.filter(|r| *r != uri_region) {
-        out.push(Problem::Warn(format!("uri targets {target_service} in {uri_region}, the API is in {api_region}")));
+        out.push(Problem::Warn(format!(
+            "uri targets {target_service} in {uri_region}, the API is in {api_region}"
+        )));
     }
     out
 }

@@ -5,13 +5,21 @@ use super::{Check, CheckId, Inputs, Status};
 pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     let stage = &inputs.ctx.stage;
     let all = stage.method_settings.get("*/*");
-    let level = all.and_then(|s| s.logging_level.as_deref()).map(str::to_ascii_uppercase);
+    let level = all
+        .and_then(|s| s.logging_level.as_deref())
+        .map(str::to_ascii_uppercase);
     let logging_on = matches!(level.as_deref(), Some("INFO" | "ERROR"));
     let data_trace = all.and_then(|s| s.data_trace_enabled).unwrap_or(false);
-    let access_logs = stage.access_log_destination.as_deref().filter(|d| !d.is_empty());
+    let access_logs = stage
+        .access_log_destination
+        .as_deref()
+        .filter(|d| !d.is_empty());
 
     let details = vec![
-        format!("*/* logging level: {}", level.as_deref().unwrap_or("OFF (not set)")),
+        format!(
+            "*/* logging level: {}",
+            level.as_deref().unwrap_or("OFF (not set)")
+        ),
         format!("*/* data trace: {}", if data_trace { "on" } else { "off" }),
         format!("access log destination: {}", access_logs.unwrap_or("none")),
     ];
@@ -19,7 +27,10 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         return Check::new(
             CheckId::ExecutionLogging,
             Status::Pass,
-            format!("execution logging is {} and access logs are on", level.as_deref().unwrap_or("")),
+            format!(
+                "execution logging is {} and access logs are on",
+                level.as_deref().unwrap_or("")
+            ),
         )
         .details(details);
     }
@@ -33,7 +44,10 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     Check::new(
         CheckId::ExecutionLogging,
         Status::Warn,
-        format!("{}: a 403 leaves no trace of which check rejected it", missing.join(" and ")),
+        format!(
+            "{}: a 403 leaves no trace of which check rejected it",
+            missing.join(" and ")
+        ),
     )
     .details(details)
     .fix(fix(inputs, !logging_on, access_logs.is_none()))

@@ -72,7 +72,14 @@ pub struct Check {
 
 impl Check {
     fn new(id: CheckId, status: Status, summary: impl Into<String>) -> Check {
-        Check { id, title: id.title(), status, summary: summary.into(), details: Vec::new(), fix: None }
+        Check {
+            id,
+            title: id.title(),
+            status,
+            summary: summary.into(),
+            details: Vec::new(),
+            fix: None,
+        }
     }
 
     fn details(mut self, details: Vec<String>) -> Check {
@@ -97,7 +104,11 @@ pub struct Report {
 
 impl Report {
     pub fn worst(&self) -> Status {
-        self.checks.iter().map(|c| c.status).max().unwrap_or(Status::Pass)
+        self.checks
+            .iter()
+            .map(|c| c.status)
+            .max()
+            .unwrap_or(Status::Pass)
     }
 }
 
@@ -129,10 +140,18 @@ impl Inputs<'_> {
             let key = route_path::resolve(&self.deployed, verb, path)
                 .or_else(|| route_path::resolve(&self.live, verb, path))
                 .unwrap_or_else(|| super::routes::route_key(verb, path));
-            let auth = self.deployed.get(&key).or_else(|| self.live.get(&key)).cloned();
+            let auth = self
+                .deployed
+                .get(&key)
+                .or_else(|| self.live.get(&key))
+                .cloned();
             return vec![(key, auth.unwrap_or_else(|| RouteAuth::new(None, None)))];
         }
-        let source = if self.deployed.is_empty() { &self.live } else { &self.deployed };
+        let source = if self.deployed.is_empty() {
+            &self.live
+        } else {
+            &self.deployed
+        };
         source.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 }
@@ -158,7 +177,10 @@ pub fn diagnose(ctx: &StageContext, route: Option<&str>) -> Report {
     Report {
         rest_api_id: ctx.rest_api_id.clone(),
         stage: ctx.stage.stage_name.clone(),
-        route: inputs.route.as_ref().map(|(v, p)| super::routes::route_key(v, p)),
+        route: inputs
+            .route
+            .as_ref()
+            .map(|(v, p)| super::routes::route_key(v, p)),
         deployment_id: ctx.stage.deployment_id.clone(),
         checks,
     }
@@ -166,7 +188,9 @@ pub fn diagnose(ctx: &StageContext, route: Option<&str>) -> Report {
 
 /// Validates a `--route` value: `"VERB /path"` with a known verb.
 pub fn parse_route(route: &str) -> Result<String, String> {
-    const VERBS: [&str; 8] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY"];
+    const VERBS: [&str; 8] = [
+        "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY",
+    ];
     match split_route(route) {
         Some((verb, path)) if VERBS.contains(&verb.as_str()) => Ok(super::routes::route_key(&verb, &path)),
         _ => Err(format!(

@@ -10,7 +10,10 @@ const ANY_VERBS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "
 
 pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     let api = &inputs.ctx.live.rest_api;
-    let private = api.endpoint_types.iter().any(|t| t.eq_ignore_ascii_case("PRIVATE"));
+    let private = api
+        .endpoint_types
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case("PRIVATE"));
     let Some(text) = api.policy.as_deref().filter(|p| !p.trim().is_empty()) else {
         if private {
             return Check::new(
@@ -20,7 +23,11 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
             )
             .fix(allow_fix(inputs, "*/*"));
         }
-        return Check::new(CheckId::ResourcePolicy, Status::Pass, "no resource policy: it cannot deny the call");
+        return Check::new(
+            CheckId::ResourcePolicy,
+            Status::Pass,
+            "no resource policy: it cannot deny the call",
+        );
     };
     let policy = match policy::parse(text) {
         Ok(policy) => policy,
@@ -35,8 +42,14 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     let mut denied_by = Vec::new();
     let mut first_unallowed = None;
     for (route, auth) in inputs.routes_in_scope() {
-        let Some((verb, path)) = split_route(&route) else { continue };
-        let verbs: Vec<&str> = if verb == "ANY" { ANY_VERBS.to_vec() } else { vec![verb.as_str()] };
+        let Some((verb, path)) = split_route(&route) else {
+            continue;
+        };
+        let verbs: Vec<&str> = if verb == "ANY" {
+            ANY_VERBS.to_vec()
+        } else {
+            vec![verb.as_str()]
+        };
         for verb in verbs {
             let invocation = Invocation {
                 region: inputs.ctx.region.as_deref(),
@@ -50,14 +63,19 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
             match policy.decide(&invocation) {
                 Decision::Allowed(_) => {}
                 Decision::Denied(by) => {
-                    fails.push(format!("{label}: explicitly denied by {by} ({})", invocation.arn()));
+                    fails.push(format!(
+                        "{label}: explicitly denied by {by} ({})",
+                        invocation.arn()
+                    ));
                     denied_by.push(by);
                 }
                 Decision::MaybeDenied(by) => {
                     warns.push(format!("{label}: denied by {by} when its Condition holds"));
                 }
                 Decision::ConditionallyAllowed(by) => {
-                    warns.push(format!("{label}: allowed by {by} only when its Condition holds"));
+                    warns.push(format!(
+                        "{label}: allowed by {by} only when its Condition holds"
+                    ));
                 }
                 Decision::NotAllowed if auth.authorization_type == "AWS_IAM" => {
                     warns.push(format!(
@@ -65,7 +83,10 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
                     ));
                 }
                 Decision::NotAllowed => {
-                    fails.push(format!("{label}: no statement allows execute-api:Invoke on {} (implicit deny)", invocation.arn()));
+                    fails.push(format!(
+                        "{label}: no statement allows execute-api:Invoke on {} (implicit deny)",
+                        invocation.arn()
+                    ));
                     first_unallowed.get_or_insert_with(|| format!("{verb}{path}"));
                 }
             }
@@ -84,14 +105,20 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         } else {
             allow_fix(inputs, first_unallowed.as_deref().unwrap_or("*/*"))
         };
-        return Check::new(CheckId::ResourcePolicy, Status::Fail, summary).details([fails, warns].concat()).fix(fix);
+        return Check::new(CheckId::ResourcePolicy, Status::Fail, summary)
+            .details([fails, warns].concat())
+            .fix(fix);
     }
     if !warns.is_empty() {
         return Check::new(CheckId::ResourcePolicy, Status::Warn, "the resource policy allows the call only for some callers")
             .details(warns)
             .fix(format!("Check the Condition values (source IP, VPC endpoint, principal) against the failing caller. {redeploy}"));
     }
-    Check::new(CheckId::ResourcePolicy, Status::Pass, "the resource policy allows execute-api:Invoke on every route checked")
+    Check::new(
+        CheckId::ResourcePolicy,
+        Status::Pass,
+        "the resource policy allows execute-api:Invoke on every route checked",
+    )
 }
 
 fn allow_fix(inputs: &Inputs<'_>, method_path: &str) -> String {

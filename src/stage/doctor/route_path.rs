@@ -8,12 +8,23 @@ use super::{Check, CheckId, Inputs, Status};
 use crate::stage::routes::{route_key, split_route, RouteAuth};
 
 /// Paths whose presence means the API serves its own docs page or spec.
-const DOCS_ENDPOINTS: [&str; 6] = ["openapi.json", "openapi.yaml", "swagger.json", "docs", "redoc", "swagger-ui"];
+const DOCS_ENDPOINTS: [&str; 6] = [
+    "openapi.json",
+    "openapi.yaml",
+    "swagger.json",
+    "docs",
+    "redoc",
+    "swagger-ui",
+];
 
 /// The route key in `routes` that serves `VERB path` the way API Gateway picks it: the most
 /// specific matching resource (literal segments beat `{param}`, which beats `{proxy+}`), then the
 /// verb on it, else its `ANY`.
-pub(super) fn resolve(routes: &BTreeMap<String, RouteAuth>, verb: &str, path: &str) -> Option<String> {
+pub(super) fn resolve(
+    routes: &BTreeMap<String, RouteAuth>,
+    verb: &str,
+    path: &str,
+) -> Option<String> {
     let exact = route_key(verb, path);
     if routes.contains_key(&exact) {
         return Some(exact);
@@ -24,7 +35,10 @@ pub(super) fn resolve(routes: &BTreeMap<String, RouteAuth>, verb: &str, path: &s
             by_path.entry(p).or_default().push(v);
         }
     }
-    let best = by_path.iter().filter_map(|(template, verbs)| specificity(template, path).map(|s| (s, template, verbs))).max_by_key(|(s, _, _)| *s)?;
+    let best = by_path
+        .iter()
+        .filter_map(|(template, verbs)| specificity(template, path).map(|s| (s, template, verbs)))
+        .max_by_key(|(s, _, _)| *s)?;
     let (_, template, verbs) = best;
     let verb = verb.to_ascii_uppercase();
     if verbs.contains(&verb) {
@@ -63,7 +77,12 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     let pitfall = docs_pitfall(inputs);
     let Some((verb, path)) = &inputs.route else {
         let summary = format!("stage {stage} serves {} route(s)", inputs.deployed.len());
-        return with_pitfall(Check::new(CheckId::RoutePath, Status::Pass, summary), pitfall, stage, inputs.rest_api_id());
+        return with_pitfall(
+            Check::new(CheckId::RoutePath, Status::Pass, summary),
+            pitfall,
+            stage,
+            inputs.rest_api_id(),
+        );
     };
     let asked = route_key(verb, path);
     if let Some(served) = resolve(&inputs.deployed, verb, path) {
@@ -81,7 +100,11 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         return with_pitfall(check, pitfall, stage, inputs.rest_api_id());
     }
     if let Some(live) = resolve(&inputs.live, verb, path) {
-        let known_as = if live == asked { String::new() } else { format!(" (as {live})") };
+        let known_as = if live == asked {
+            String::new()
+        } else {
+            format!(" (as {live})")
+        };
         return Check::new(
             CheckId::RoutePath,
             Status::Fail,
@@ -94,7 +117,10 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     }
     let mut hints = Vec::new();
     let prefix = format!("/{stage}");
-    if let Some(rest) = path.strip_prefix(&prefix).filter(|r| r.is_empty() || r.starts_with('/')) {
+    if let Some(rest) = path
+        .strip_prefix(&prefix)
+        .filter(|r| r.is_empty() || r.starts_with('/'))
+    {
         let rest = if rest.is_empty() { "/" } else { rest };
         if resolve(&inputs.deployed, verb, rest).is_some() {
             hints.push(format!(
@@ -104,11 +130,17 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         }
     }
     for key in inputs.deployed.keys() {
-        let Some((v, p)) = split_route(key) else { continue };
+        let Some((v, p)) = split_route(key) else {
+            continue;
+        };
         if p == *path {
             hints.push(format!("{p} is served for {v}, not {verb}"));
-        } else if p.eq_ignore_ascii_case(path) || p.trim_end_matches('/') == path.trim_end_matches('/') {
-            hints.push(format!("did you mean {key}? (paths are case-sensitive and exact)"));
+        } else if p.eq_ignore_ascii_case(path)
+            || p.trim_end_matches('/') == path.trim_end_matches('/')
+        {
+            hints.push(format!(
+                "did you mean {key}? (paths are case-sensitive and exact)"
+            ));
         }
     }
     Check::new(
@@ -127,7 +159,11 @@ fn docs_pitfall(inputs: &Inputs<'_>) -> Vec<String> {
         .keys()
         .chain(inputs.live.keys())
         .filter_map(|k| split_route(k).map(|(_, p)| p))
-        .filter(|p| p.rsplit('/').next().is_some_and(|last| DOCS_ENDPOINTS.contains(&last.to_ascii_lowercase().as_str())))
+        .filter(|p| {
+            p.rsplit('/')
+                .next()
+                .is_some_and(|last| DOCS_ENDPOINTS.contains(&last.to_ascii_lowercase().as_str()))
+        })
         .collect();
     paths.sort();
     paths.dedup();
@@ -138,8 +174,16 @@ fn with_pitfall(check: Check, docs: Vec<String>, stage: &str, api: &str) -> Chec
     if docs.is_empty() {
         return check;
     }
-    let summary = format!("{}; the API serves {}: mind the /{stage} prefix", check.summary, docs.join(", "));
-    let mut check = Check { status: check.status.max(Status::Warn), summary, ..check };
+    let summary = format!(
+        "{}; the API serves {}: mind the /{stage} prefix",
+        check.summary,
+        docs.join(", ")
+    );
+    let mut check = Check {
+        status: check.status.max(Status::Warn),
+        summary,
+        ..check
+    };
     check.details.push(format!(
         "a docs page at …/{stage}/docs that loads the absolute URL /openapi.json requests https://HOST/openapi.json, \
          which misses the /{stage} prefix and gets 403 Missing Authentication Token"
