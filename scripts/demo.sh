@@ -37,7 +37,10 @@ export AWS_EC2_METADATA_DISABLED=true CHECKPOINT_DISABLE=1
 demo_dir="$repo_root/build/demo"
 rm -rf "$demo_dir"
 mkdir -p "$demo_dir/tf" "$demo_dir/home"
-export AWS_CONFIG_FILE="$demo_dir/home/no-aws-config" AWS_SHARED_CREDENTIALS_FILE="$demo_dir/home/no-aws-credentials"
+# empty AWS config files: no profile of yours is read
+: >"$demo_dir/home/aws-config"
+: >"$demo_dir/home/aws-credentials"
+export AWS_CONFIG_FILE="$demo_dir/home/aws-config" AWS_SHARED_CREDENTIALS_FILE="$demo_dir/home/aws-credentials"
 
 bold "2/6 Starting the API Gateway emulator (moto_server on loopback)"
 port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"

@@ -70,7 +70,7 @@ fi
 
 if $build_ok; then
   export GWTRIGGER_MOTO_SERVER="$repo_root/.venv/bin/moto_server"
-  run_step "cargo test" cargo test --all-targets --no-fail-fast
+  run_step "cargo test" cargo test --no-fail-fast
   cargo_code=$?
   # "test result: ok. 12 passed; 0 failed; 1 ignored; ..." once per test binary
   read -r c_pass c_fail c_skip < <(awk '

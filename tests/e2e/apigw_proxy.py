@@ -387,21 +387,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             try:
                 page_size, offset = self._page_window(params)
             except ValueError as err:
-                self._send_aws_error(400, "BadRequestException", str(err))
                 proxy._record(RequestRecord(self.command, split.path, split.query, op, None, "bad_request", 400))
+                self._send_aws_error(400, "BadRequestException", str(err))
                 return
             page = offset // page_size + 1
             query = [(k, v) for k, v in query if k not in ("limit", "position")]
 
         rule = proxy._pick_fault(op, page)
-        outcome = rule.kind if rule else "ok"
+        # Recorded before answering, so a client that got its response always sees it counted.
+        record = RequestRecord(self.command, split.path, split.query, op, page, rule.kind if rule else "ok", None)
+        proxy._record(record)
         try:
-            status = self._serve(split.path, query, body, op, paginated, page_size, offset, rule)
+            record.status = self._serve(split.path, query, body, op, paginated, page_size, offset, rule)
         except _Reset:
-            proxy._record(RequestRecord(self.command, split.path, split.query, op, page, outcome, None))
             self._reset_connection()
-            return
-        proxy._record(RequestRecord(self.command, split.path, split.query, op, page, outcome, status))
 
     def _page_window(self, params: dict[str, str]) -> tuple[int, int]:
         cfg = self.server.proxy.config

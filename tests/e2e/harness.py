@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -43,6 +44,17 @@ def crate_version() -> str:
 PROVIDER_VERSION = crate_version()
 
 
+def empty_aws_files(home: Optional[Path] = None) -> tuple[Path, Path]:
+    """Empty AWS config and credentials files (the SDKs warn about missing ones)."""
+    base = home or Path(tempfile.gettempdir()) / f"gwtrigger-e2e-{os.getuid()}"
+    base.mkdir(parents=True, exist_ok=True)
+    files = (base / "aws-config", base / "aws-credentials")
+    for f in files:
+        if not f.exists():
+            f.write_text("")
+    return files
+
+
 def clean_env(extra: Optional[dict[str, str]] = None, home: Optional[Path] = None) -> dict[str, str]:
     """A clean environment for terraform, the CLI and helper scripts."""
     env = {
@@ -51,15 +63,15 @@ def clean_env(extra: Optional[dict[str, str]] = None, home: Optional[Path] = Non
     }
     if os.environ.get("TF_BIN"):
         env["TF_BIN"] = os.environ["TF_BIN"]
-    nowhere = str((home or Path(os.devnull).parent) / "no-such-aws-file")
+    aws_config, aws_credentials = empty_aws_files(home)
     env.update(
         AWS_ACCESS_KEY_ID="testing",
         AWS_SECRET_ACCESS_KEY="testing",
         AWS_DEFAULT_REGION=REGION,
         AWS_REGION=REGION,
         AWS_EC2_METADATA_DISABLED="true",
-        AWS_CONFIG_FILE=nowhere,
-        AWS_SHARED_CREDENTIALS_FILE=nowhere,
+        AWS_CONFIG_FILE=str(aws_config),
+        AWS_SHARED_CREDENTIALS_FILE=str(aws_credentials),
         CHECKPOINT_DISABLE="1",
     )
     if home is not None:

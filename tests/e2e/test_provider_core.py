@@ -153,7 +153,7 @@ def test_invalid_retry_mode_fails_plan_with_the_attribute(fresh_state: Terraform
     assert "retry_mode" in err and "fast" in err, plan.describe()
     assert "standard" in err and "adaptive" in err, "the detail names the valid values\n" + plan.describe()
     # the diagnostic points at the attribute, so Terraform quotes that line of the config
-    assert re.search(r"│\s+\d+:\s+retry_mode\s+=\s+var\.retry_mode", err), plan.describe()
+    assert re.search(r"(?m)^[│ ]*\d+:\s+retry_mode\s*=\s*var\.retry_mode", err), plan.describe()
     assert "panic" not in plan.output.lower()
 
 
