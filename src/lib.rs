@@ -14,6 +14,7 @@ pub mod mirror;
 pub mod plugin;
 pub mod provider;
 pub mod snapshot;
+pub mod stage;
 pub mod synthetic;
 
 /// The crate version, which is also the provider version.

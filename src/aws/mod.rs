@@ -14,6 +14,7 @@ pub mod error;
 pub mod fetch;
 mod resolve;
 mod settings;
+pub mod stage;
 
 pub use client::{client, client_with_options, ApiGateway, ClientOptions};
 pub use error::{AwsError, AwsErrorKind};
@@ -25,3 +26,4 @@ pub use resolve::{
     MAX_RETRIES_LIMIT,
 };
 pub use settings::{AssumeRole, AwsSettings, RetryMode};
+pub use stage::{fetch_deployed_stage, fetch_stage_context, fetch_usage_plans};

@@ -3,6 +3,8 @@
 //! parses arguments, sets up the runtime and turns errors into exit codes.
 
 mod connection;
+mod doctor;
+mod drift;
 mod hash;
 pub mod mirror;
 
@@ -29,6 +31,10 @@ pub struct Cli {
 enum Command {
     /// Print the redeployment hash of a REST API (the data source's `hash`).
     Hash(hash::HashArgs),
+    /// Compare what a stage serves with the live API (exit 0 in sync, 2 drift, 1 error).
+    Drift(drift::DriftArgs),
+    /// Run the 403 checklist for a stage/route (exit 0 pass or warn, 2 fail, 1 error).
+    Doctor(doctor::DoctorArgs),
     /// Write a provider mirror tree (packed or unpacked) with h1/zh hashes.
     Mirror(mirror::MirrorArgs),
 }
@@ -57,6 +63,12 @@ pub fn main() -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let result = match &cli.command {
         Command::Hash(args) => runtime().and_then(|rt| rt.block_on(hash::run(args))),
+        Command::Drift(args) => {
+            return finish(runtime().and_then(|rt| rt.block_on(drift::run(args))))
+        }
+        Command::Doctor(args) => {
+            return finish(runtime().and_then(|rt| rt.block_on(doctor::run(args))))
+        }
         Command::Mirror(args) => {
             mirror::run(args).map_err(|err| CliError::new("Mirror failed", err.to_string()))
         }
@@ -94,4 +106,18 @@ fn init_logging() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// Prints a (stdout, exit status) result of `drift`/`doctor`; errors exit 1.
+fn finish(result: Result<(String, u8), CliError>) -> ExitCode {
+    match result {
+        Ok((output, code)) => {
+            print!("{output}");
+            ExitCode::from(code)
+        }
+        Err(err) => {
+            eprintln!("Error: {}\n\n{}", err.summary, err.detail);
+            ExitCode::FAILURE
+        }
+    }
 }

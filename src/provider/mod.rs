@@ -4,6 +4,7 @@
 
 mod config;
 mod data_gwtrigger;
+mod data_stage;
 mod duration;
 mod schema;
 
@@ -80,10 +81,13 @@ impl Provider for GwtriggerProvider {
     }
 
     fn data_source_schemas(&self) -> BTreeMap<String, Schema> {
-        BTreeMap::from([(
-            data_gwtrigger::TYPE_NAME.to_string(),
-            data_gwtrigger::schema(),
-        )])
+        BTreeMap::from([
+            (
+                data_gwtrigger::TYPE_NAME.to_string(),
+                data_gwtrigger::schema(),
+            ),
+            (data_stage::TYPE_NAME.to_string(), data_stage::schema()),
+        ])
     }
 
     async fn validate_provider_config(&self, config: &Value) -> Vec<Diagnostic> {
@@ -115,6 +119,7 @@ impl Provider for GwtriggerProvider {
     ) -> Vec<Diagnostic> {
         match type_name {
             data_gwtrigger::TYPE_NAME => data_gwtrigger::validate(config),
+            data_stage::TYPE_NAME => data_stage::validate(config),
             other => vec![unknown_data_source(other)],
         }
     }
@@ -130,6 +135,10 @@ impl Provider for GwtriggerProvider {
                 let request = data_gwtrigger::request(config)?;
                 let client = self.client().await?;
                 data_gwtrigger::read(&client, config, &request, cancel).await
+            }
+            data_stage::TYPE_NAME => {
+                let request = data_stage::request(config)?;
+                data_stage::read(&self.client().await?, &request, cancel).await
             }
             other => Err(vec![unknown_data_source(other)]),
         }

@@ -1,0 +1,396 @@
+//! Stage-side reads for drift and doctor: GetStage, GetDeployment `embed=apisummary`, the stage
+//! export (`oas30`, `extensions=integrations,authorizers`), usage plans and their keys. Converts
+//! SDK types into the plain structs of [`crate::stage::model`]; key values are never kept.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_apigateway::operation::get_deployment::GetDeploymentOutput;
+use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
+use aws_smithy_types::date_time::Format;
+
+use super::error::{from_sdk, CallContext};
+use super::{fetch_snapshot, ApiGateway, AwsError, AwsErrorKind, FetchOptions};
+use crate::stage::export;
+use crate::stage::model::{DeployedStage, MethodSetting, StageContext, UsagePlan};
+use crate::stage::routes::RouteAuth;
+
+/// Page size for usage plans and keys (the API maximum).
+const PAGE_SIZE: i32 = 500;
+
+fn context<'a>(
+    api: &'a ApiGateway,
+    id: &'a str,
+    operation: &'static str,
+    sub_path: String,
+) -> CallContext<'a> {
+    CallContext {
+        operation,
+        page: None,
+        rest_api_id: id,
+        sub_path,
+        region: api.region(),
+        endpoint: api.endpoint(),
+    }
+}
+
+/// The stage, the deployment it serves (with its `apiSummary`) and, when available, the
+/// integrations of its export.
+pub async fn fetch_deployed_stage(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    stage_name: &str,
+) -> Result<DeployedStage, AwsError> {
+    let stage = {
+        let _permit = api.permit().await?;
+        api.sdk()
+            .get_stage()
+            .rest_api_id(rest_api_id)
+            .stage_name(stage_name)
+            .send()
+            .await
+            .map_err(|err| {
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_not_found_exception())
+                {
+                    stage_not_found(api, rest_api_id, stage_name)
+                } else {
+                    from_sdk(
+                        err,
+                        &context(
+                            api,
+                            rest_api_id,
+                            "GetStage",
+                            format!("/stages/{stage_name}"),
+                        ),
+                    )
+                }
+            })?
+    };
+    let deployment_id = stage.deployment_id().unwrap_or_default().to_string();
+    if deployment_id.is_empty() {
+        return Err(AwsError::new(
+            AwsErrorKind::MalformedResponse,
+            format!("Stage {stage_name} has no deployment"),
+            format!("GetStage for REST API {rest_api_id} returned no deploymentId, so there is nothing deployed to compare with."),
+        ));
+    }
+    let (deployment, exported) = futures::join!(
+        get_deployment(api, rest_api_id, &deployment_id),
+        get_export(api, rest_api_id, stage_name)
+    );
+    let mut deployed = convert_stage(stage_name, &stage, &deployment?);
+    match exported {
+        Ok(integrations) => deployed.exported_integrations = integrations,
+        Err(problem) => deployed.export_problem = Some(problem),
+    }
+    if deployed.exported_integrations.is_none() && deployed.export_problem.is_none() {
+        deployed.export_problem =
+            Some("the stage export carried no x-amazon-apigateway-integration".into());
+    }
+    Ok(deployed)
+}
+
+async fn get_deployment(
+    api: &ApiGateway,
+    id: &str,
+    deployment_id: &str,
+) -> Result<GetDeploymentOutput, AwsError> {
+    let _permit = api.permit().await?;
+    api.sdk()
+        .get_deployment()
+        .rest_api_id(id)
+        .deployment_id(deployment_id)
+        .embed("apisummary")
+        .send()
+        .await
+        .map_err(|err| {
+            from_sdk(
+                err,
+                &context(
+                    api,
+                    id,
+                    "GetDeployment",
+                    format!("/deployments/{deployment_id}"),
+                ),
+            )
+        })
+}
+
+/// The export's integrations, or why they are unavailable (never an error: the export only
+/// refines drift).
+async fn get_export(
+    api: &ApiGateway,
+    id: &str,
+    stage_name: &str,
+) -> Result<Option<BTreeMap<String, crate::stage::IntegrationTarget>>, String> {
+    let _permit = api.permit().await.map_err(|e| e.summary().to_string())?;
+    let output = api
+        .sdk()
+        .get_export()
+        .rest_api_id(id)
+        .stage_name(stage_name)
+        .export_type("oas30")
+        .parameters("extensions", "integrations,authorizers")
+        .accepts("application/json")
+        .send()
+        .await
+        .map_err(|err| {
+            let err = from_sdk(
+                err,
+                &context(
+                    api,
+                    id,
+                    "GetExport",
+                    format!("/stages/{stage_name}/exports/oas30"),
+                ),
+            );
+            format!("GetExport failed: {}", err.summary())
+        })?;
+    let body = output.body().map(|b| b.as_ref()).unwrap_or_default();
+    export::integrations(body)
+}
+
+/// Plain data from GetStage + GetDeployment (pure).
+pub fn convert_stage(
+    stage_name: &str,
+    stage: &GetStageOutput,
+    deployment: &GetDeploymentOutput,
+) -> DeployedStage {
+    let api_summary = deployment
+        .api_summary()
+        .map(|paths| {
+            paths
+                .iter()
+                .map(|(path, verbs)| {
+                    let verbs = verbs
+                        .iter()
+                        .map(|(verb, m)| {
+                            (
+                                verb.to_ascii_uppercase(),
+                                RouteAuth::new(m.authorization_type(), Some(m.api_key_required())),
+                            )
+                        })
+                        .collect();
+                    (path.clone(), verbs)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let method_settings = stage
+        .method_settings()
+        .map(|settings| {
+            settings
+                .iter()
+                .map(|(key, s)| {
+                    let setting = MethodSetting {
+                        logging_level: s.logging_level().map(str::to_string),
+                        data_trace_enabled: Some(s.data_trace_enabled()),
+                    };
+                    (key.clone(), setting)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    DeployedStage {
+        stage_name: stage_name.to_string(),
+        deployment_id: stage.deployment_id().unwrap_or_default().to_string(),
+        deployed_at: deployment
+            .created_date()
+            .and_then(|d| d.fmt(Format::DateTime).ok()),
+        api_summary,
+        exported_integrations: None,
+        export_problem: None,
+        method_settings,
+        access_log_destination: stage
+            .access_log_settings()
+            .and_then(|a| a.destination_arn())
+            .filter(|d| !d.is_empty())
+            .map(str::to_string),
+    }
+}
+
+fn stage_not_found(api: &ApiGateway, rest_api_id: &str, stage_name: &str) -> AwsError {
+    AwsError::new(
+        AwsErrorKind::NotFound,
+        format!("Stage {stage_name} not found"),
+        format!(
+            "REST API {rest_api_id} in {} has no stage named {stage_name:?} (or the API does not exist). \
+             Check `stage_name` (case-sensitive), `rest_api_id` and the region.",
+            api.region()
+        ),
+    )
+    .with_attribute("stage_name")
+}
+
+/// Usage plans that include `rest_api_id` (any stage), with the names of the keys of those
+/// that include `stage_name`.
+pub async fn fetch_usage_plans(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    stage_name: &str,
+) -> Result<Vec<UsagePlan>, AwsError> {
+    let mut plans = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let page = {
+            let _permit = api.permit().await?;
+            api.sdk()
+                .get_usage_plans()
+                .limit(PAGE_SIZE)
+                .set_position(position.clone())
+                .send()
+                .await
+                .map_err(|err| {
+                    from_sdk(
+                        err,
+                        &context(api, rest_api_id, "GetUsagePlans", String::new()),
+                    )
+                })?
+        };
+        for plan in page.items() {
+            let api_stages: Vec<(String, String)> = plan
+                .api_stages()
+                .iter()
+                .map(|s| {
+                    (
+                        s.api_id().unwrap_or_default().to_string(),
+                        s.stage().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect();
+            if api_stages.iter().any(|(a, _)| a == rest_api_id) {
+                plans.push(UsagePlan {
+                    id: plan.id().unwrap_or_default().to_string(),
+                    name: plan.name().unwrap_or_default().to_string(),
+                    api_stages,
+                    key_names: Vec::new(),
+                });
+            }
+        }
+        match page.position() {
+            Some(next) if !next.is_empty() && position.as_deref() != Some(next) => {
+                position = Some(next.to_string())
+            }
+            _ => break,
+        }
+    }
+    for plan in plans
+        .iter_mut()
+        .filter(|p| p.covers(rest_api_id, stage_name))
+    {
+        plan.key_names = usage_plan_key_names(api, rest_api_id, &plan.id).await?;
+    }
+    Ok(plans)
+}
+
+async fn usage_plan_key_names(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    plan_id: &str,
+) -> Result<Vec<String>, AwsError> {
+    let mut names = Vec::new();
+    let mut position: Option<String> = None;
+    loop {
+        let page = {
+            let _permit = api.permit().await?;
+            api.sdk()
+                .get_usage_plan_keys()
+                .usage_plan_id(plan_id)
+                .limit(PAGE_SIZE)
+                .set_position(position.clone())
+                .send()
+                .await
+                .map_err(|err| {
+                    from_sdk(
+                        err,
+                        &context(api, rest_api_id, "GetUsagePlanKeys", String::new()),
+                    )
+                })?
+        };
+        names.extend(
+            page.items()
+                .iter()
+                .map(|k| k.name().or(k.id()).unwrap_or("unnamed key").to_string()),
+        );
+        match page.position() {
+            Some(next) if !next.is_empty() && position.as_deref() != Some(next) => {
+                position = Some(next.to_string())
+            }
+            _ => break,
+        }
+    }
+    Ok(names)
+}
+
+/// Everything `doctor` needs, read concurrently.
+pub async fn fetch_stage_context(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    stage_name: &str,
+    fetch: &FetchOptions,
+) -> Result<StageContext, AwsError> {
+    let (live, stage, usage_plans) = futures::try_join!(
+        fetch_snapshot(api, rest_api_id, fetch),
+        fetch_deployed_stage(api, rest_api_id, stage_name),
+        fetch_usage_plans(api, rest_api_id, stage_name),
+    )?;
+    Ok(StageContext {
+        rest_api_id: rest_api_id.to_string(),
+        region: Some(api.region().to_string()),
+        live,
+        stage,
+        usage_plans,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_apigateway::types::{AccessLogSettings, MethodSnapshot};
+
+    #[test]
+    fn converts_stage_and_deployment_into_plain_data() {
+        let stage = GetStageOutput::builder()
+            .deployment_id("d1")
+            .method_settings(
+                "*/*",
+                aws_sdk_apigateway::types::MethodSetting::builder()
+                    .logging_level("INFO")
+                    .build(),
+            )
+            .access_log_settings(
+                AccessLogSettings::builder()
+                    .destination_arn("arn:aws:logs:x")
+                    .build(),
+            )
+            .build();
+        let mut verbs = std::collections::HashMap::new();
+        verbs.insert(
+            "get".to_string(),
+            MethodSnapshot::builder()
+                .authorization_type("AWS_IAM")
+                .api_key_required(true)
+                .build(),
+        );
+        let deployment = GetDeploymentOutput::builder()
+            .created_date(aws_smithy_types::DateTime::from_secs(1_700_000_000))
+            .api_summary("/items", verbs)
+            .build();
+        let plain = convert_stage("dev", &stage, &deployment);
+        assert_eq!(plain.deployment_id, "d1");
+        assert_eq!(plain.deployed_at.as_deref(), Some("2023-11-14T22:13:20Z"));
+        assert_eq!(
+            plain.api_summary["/items"]["GET"],
+            RouteAuth::new(Some("AWS_IAM"), Some(true))
+        );
+        assert_eq!(
+            plain.method_settings["*/*"].logging_level.as_deref(),
+            Some("INFO")
+        );
+        assert_eq!(
+            plain.access_log_destination.as_deref(),
+            Some("arn:aws:logs:x")
+        );
+    }
+}

@@ -1,0 +1,91 @@
+//! Check 4: does the stage serve the live API? A route added or changed since the last deployment
+//! is not served (403 Missing Authentication Token) or served with the old settings.
+
+use super::{Check, CheckId, Inputs, Status};
+
+pub(super) fn check(inputs: &Inputs<'_>) -> Check {
+    let drift = &inputs.drift;
+    let stage = &inputs.ctx.stage;
+    let when = stage
+        .deployed_at
+        .as_deref()
+        .map(|t| format!(", created {t}"))
+        .unwrap_or_default();
+    let mut details = Vec::new();
+    let groups = [
+        ("not deployed", &drift.undeployed_routes),
+        (
+            "removed from the API but still served",
+            &drift.removed_routes,
+        ),
+        ("auth or API-key requirement changed", &drift.changed_routes),
+        ("integration changed", &drift.changed_integrations),
+    ];
+    for (what, routes) in groups {
+        details.extend(routes.iter().map(|r| format!("{r}: {what}")));
+    }
+    if !drift.export_compared {
+        details.push(format!(
+            "integrations not compared: {}",
+            stage
+                .export_problem
+                .as_deref()
+                .unwrap_or("the stage export carried no integrations")
+        ));
+    }
+    if drift.in_sync() {
+        return Check::new(
+            CheckId::StaleDeployment,
+            Status::Pass,
+            format!(
+                "stage {} serves the live API (deployment {}{when})",
+                stage.stage_name, stage.deployment_id
+            ),
+        )
+        .details(details);
+    }
+    let affects_route = match &inputs.route {
+        Some((verb, path)) => {
+            let key = crate::stage::routes::route_key(verb, path);
+            drift.touches(&key)
+        }
+        None => true,
+    };
+    let summary = format!(
+        "stage {} serves a stale deployment ({}{when}): {} route(s) differ from the live API{}",
+        stage.stage_name,
+        stage.deployment_id,
+        details
+            .iter()
+            .filter(|d| !d.starts_with("integrations not compared"))
+            .count(),
+        if affects_route {
+            ""
+        } else {
+            ", not including the route checked"
+        }
+    );
+    Check::new(
+        CheckId::StaleDeployment,
+        if affects_route {
+            Status::Fail
+        } else {
+            Status::Warn
+        },
+        summary,
+    )
+    .details(details)
+    .fix(format!(
+        r#"data "gwtrigger" "api" {{
+  rest_api_id = "{api}"
+}}
+resource "aws_api_gateway_deployment" "this" {{
+  rest_api_id = "{api}"
+  triggers    = {{ redeployment = data.gwtrigger.api.hash }}
+  lifecycle {{ create_before_destroy = true }}
+}}
+# One-off now: aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}"#,
+        api = inputs.rest_api_id(),
+        stage = stage.stage_name
+    ))
+}

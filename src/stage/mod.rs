@@ -1,0 +1,17 @@
+//! Stage diagnostics as pure functions over plain data: what a stage serves (the deployed
+//! snapshot), how it differs from the live API ([`drift`]), and the 403 checklist ([`doctor`]).
+//!
+//! IO lives in `crate::aws::stage`, which fills the plain structs in [`model`]; nothing here
+//! talks to AWS, so every check is unit-tested on hand-built data.
+
+pub mod doctor;
+pub mod drift;
+pub mod export;
+pub mod model;
+pub mod policy;
+pub mod routes;
+
+pub use doctor::{diagnose, Check, CheckId, Report, Status};
+pub use drift::{compute as compute_drift, Drift};
+pub use model::{DeployedStage, MethodSetting, StageContext, UsagePlan};
+pub use routes::{route_key, IntegrationTarget, RouteAuth};
