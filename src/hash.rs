@@ -23,6 +23,11 @@ pub struct Fingerprint {
 }
 
 pub fn fingerprint(snapshot: &Snapshot, options: &Options) -> Fingerprint {
+    fingerprint_with_document(snapshot, options).0
+}
+
+/// The fingerprint and the document it hashes, rendered once (for `--document` with the hash).
+pub fn fingerprint_with_document(snapshot: &Snapshot, options: &Options) -> (Fingerprint, Vec<u8>) {
     let rendered = render(snapshot, options, true);
     let hash = hex::encode(Sha1::digest(&rendered.document));
     let routes = rendered
@@ -30,14 +35,15 @@ pub fn fingerprint(snapshot: &Snapshot, options: &Options) -> Fingerprint {
         .into_iter()
         .map(|(route, digest)| (route, hex::encode(digest)))
         .collect();
-    Fingerprint {
+    let fingerprint = Fingerprint {
         hash,
         routes,
         ids: terraform_ids(snapshot),
         resource_count: snapshot.resources.len(),
         method_count: snapshot.method_count(),
         integration_count: snapshot.integration_count(),
-    }
+    };
+    (fingerprint, rendered.document)
 }
 
 /// The ids people used to list by hand in `triggers`, sorted.
@@ -105,6 +111,10 @@ mod tests {
         let fp = fingerprint(&snapshot, &Options::default());
         let doc = document(&snapshot, &Options::default());
         assert_eq!(fp.hash, hex::encode(Sha1::digest(&doc)));
+        assert_eq!(
+            fingerprint_with_document(&snapshot, &Options::default()),
+            (fp.clone(), doc)
+        );
         assert_eq!(fp.hash.len(), 40);
         assert_eq!(
             fp.ids,

@@ -9,10 +9,12 @@ pub mod aws;
 pub mod canonical;
 pub mod cli;
 pub mod hash;
+pub mod inspect;
 pub mod mirror;
 pub mod plugin;
 pub mod provider;
 pub mod snapshot;
+pub mod synthetic;
 
 /// The crate version, which is also the provider version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -268,7 +268,7 @@ mod tests {
         );
         assert_eq!(m.authorizer_id.as_deref(), Some("auth1"));
         assert_eq!(m.api_key_required, Some(true));
-        assert_eq!(m.request_parameters["method.request.path.id"], true);
+        assert!(m.request_parameters["method.request.path.id"]);
         assert_eq!(m.method_responses["200"].status_code, "200");
         assert_eq!(
             m.method_responses["200"].response_models["application/json"],

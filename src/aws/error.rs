@@ -9,7 +9,6 @@ use std::fmt;
 use aws_sdk_apigateway::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_apigateway::operation::RequestId;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
-use aws_smithy_types::error::display::DisplayErrorContext;
 
 /// What went wrong, for callers that branch on it (exit codes, retries in tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,14 +186,22 @@ where
     match &err {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
+            if status < 300 {
+                // A success status whose body could not be deserialised (truncated, garbled).
+                return ctx.malformed(format_args!(
+                    "HTTP {status}, the body could not be parsed: {}{}",
+                    error_chain(&err),
+                    request_suffix(request_id.as_deref())
+                ));
+            }
             let inner = service.err();
             let code = inner.code().unwrap_or("").to_string();
             let message = inner.message().unwrap_or("").to_string();
             service_error(ctx, &call, status, &code, &message, request_id.as_deref())
         }
-        SdkError::TimeoutError(_) => timeout(ctx, &call, &DisplayErrorContext(&err).to_string()),
+        SdkError::TimeoutError(_) => timeout(ctx, &call, &error_chain(&err)),
         SdkError::DispatchFailure(dispatch) => {
-            let chain = DisplayErrorContext(&err).to_string();
+            let chain = error_chain(&err);
             if let Some(cred) = credentials_error(&err) {
                 return no_credentials(&call, &cred);
             }
@@ -216,7 +223,7 @@ where
             let status = response.raw().status().as_u16();
             ctx.malformed(format_args!(
                 "HTTP {status}, the body could not be read or parsed: {}{}",
-                DisplayErrorContext(&err),
+                error_chain(&err),
                 request_suffix(request_id.as_deref())
             ))
         }
@@ -229,7 +236,7 @@ where
                 format!("{call} could not be sent"),
                 format!(
                     "The AWS SDK failed before sending the request: {}",
-                    DisplayErrorContext(&err)
+                    error_chain(&err)
                 ),
             )
         }
@@ -354,6 +361,21 @@ fn no_credentials(call: &str, sdk_message: &str) -> AwsError {
     )
 }
 
+/// An error and its sources, `Display` only, joined by ": " (no `Debug` dumps of raw
+/// responses, unlike the SDK's `DisplayErrorContext`).
+pub(crate) fn error_chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = current {
+        let text = e.to_string();
+        if !text.is_empty() && parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        current = e.source();
+    }
+    parts.join(": ")
+}
+
 /// The credentials-provider error in an SDK error's source chain, rendered, if there is one.
 fn credentials_error(err: &(dyn StdError + 'static)) -> Option<String> {
     let mut current: Option<&(dyn StdError + 'static)> = Some(err);
@@ -361,7 +383,7 @@ fn credentials_error(err: &(dyn StdError + 'static)) -> Option<String> {
         if e.downcast_ref::<aws_credential_types::provider::error::CredentialsError>()
             .is_some()
         {
-            return Some(DisplayErrorContext(e).to_string());
+            return Some(error_chain(e));
         }
         current = e.source();
     }

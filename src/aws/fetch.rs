@@ -124,9 +124,8 @@ pub async fn fetch_snapshot_with_stats(
                 AwsErrorKind::Timeout,
                 format!("Reading REST API {rest_api_id} timed out"),
                 format!(
-                    "The read did not finish within {} s at {} (throttling or a slow endpoint). \
-                     Nothing was hashed. Try again, or raise the time limit.",
-                    deadline.as_secs(),
+                    "The read did not finish within {deadline:?} at {} (throttling or a slow \
+                     endpoint). Nothing was hashed. Try again, or raise the time limit.",
                     api.endpoint()
                 ),
             )
@@ -420,7 +419,8 @@ async fn get_gateway_responses(
 /// `embed=methods` normally returns each method with its `methodIntegration`; a method
 /// without one either has no integration (possible while an API is being built) or was
 /// returned by an implementation that does not embed integrations. GetIntegration tells the
-/// two apart: NotFound means the method really has no integration. These calls are counted in
+/// two apart: NotFound (or an answer without an integration type) means the method really has
+/// no integration. These calls are counted in
 /// [`FetchStats::integration_fallbacks`] so a live API that needs them shows up in logs/tests.
 async fn fill_missing_integrations(
     api: &ApiGateway,
@@ -480,6 +480,9 @@ async fn get_integration(
         .send()
         .await
     {
+        // An integration always has a type; an answer without one (moto returns `{}` where AWS
+        // returns 404) also means "no integration".
+        Ok(out) if out.r#type().is_none() => Ok(None),
         Ok(out) => {
             let integration = aws_sdk_apigateway::types::Integration::builder()
                 .set_type(out.r#type().cloned())

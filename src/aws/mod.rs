@@ -20,5 +20,8 @@ pub use error::{AwsError, AwsErrorKind};
 pub use fetch::{
     fetch_snapshot, fetch_snapshot_with_stats, validate_rest_api_id, FetchOptions, FetchStats,
 };
-pub use resolve::{DEFAULT_MAX_ATTEMPTS, DEFAULT_SESSION_NAME, MAX_RETRIES_LIMIT};
+pub use resolve::{
+    parse_max_retries, parse_retry_mode_setting, DEFAULT_MAX_ATTEMPTS, DEFAULT_SESSION_NAME,
+    MAX_RETRIES_LIMIT,
+};
 pub use settings::{AssumeRole, AwsSettings, RetryMode};

@@ -96,7 +96,7 @@ pub(crate) async fn resolve(
             "Could not read the AWS shared config files",
             format!(
                 "{}. Fix the file's syntax or point `shared_config_files` / `shared_credentials_files` at valid files.",
-                aws_smithy_types::error::display::DisplayErrorContext(&e)
+                super::error::error_chain(&e)
             ),
         )
     })?;
@@ -342,6 +342,33 @@ pub(crate) fn parse_retry_mode(value: &str) -> Option<RetryMode> {
         "adaptive" => Some(RetryMode::Adaptive),
         _ => None,
     }
+}
+
+/// Converts a `max_retries` number from Terraform or the CLI, with the error for negative or
+/// too large values (attribute `max_retries`).
+pub fn parse_max_retries(value: i64) -> Result<u32, AwsError> {
+    match u32::try_from(value) {
+        Ok(v) if v <= MAX_RETRIES_LIMIT => Ok(v),
+        _ => Err(AwsError::invalid_setting(
+            "max_retries",
+            "Invalid max_retries",
+            format!("`max_retries` is {value}; use a whole number from 0 to {MAX_RETRIES_LIMIT} (the number of retries after the first attempt)."),
+        )),
+    }
+}
+
+/// Converts a `retry_mode` string from Terraform or the CLI (attribute `retry_mode`).
+pub fn parse_retry_mode_setting(value: &str) -> Result<RetryMode, AwsError> {
+    RetryMode::parse(value).ok_or_else(|| {
+        AwsError::invalid_setting(
+            "retry_mode",
+            "Invalid retry_mode",
+            format!(
+                "`retry_mode` is {value:?}; valid values are {}.",
+                RetryMode::NAMES.map(|n| format!("\"{n}\"")).join(" and ")
+            ),
+        )
+    })
 }
 
 fn retry_config(
@@ -675,6 +702,29 @@ mod tests {
         let e = run(&with_region(), &[], &bad_profile).await.unwrap_err();
         assert_eq!(e.attribute(), Some("retry_mode"));
         assert!(e.detail().contains("profile \"default\""));
+    }
+
+    #[test]
+    fn setting_parsers() {
+        assert_eq!(parse_max_retries(0).unwrap(), 0);
+        assert_eq!(parse_max_retries(25).unwrap(), 25);
+        for bad in [-1, i64::from(MAX_RETRIES_LIMIT) + 1, i64::MAX] {
+            assert_eq!(
+                parse_max_retries(bad).unwrap_err().attribute(),
+                Some("max_retries")
+            );
+        }
+        assert_eq!(
+            parse_retry_mode_setting("adaptive").unwrap(),
+            RetryMode::Adaptive
+        );
+        let e = parse_retry_mode_setting("fast").unwrap_err();
+        assert_eq!(e.attribute(), Some("retry_mode"));
+        assert!(
+            e.detail().contains("\"standard\" and \"adaptive\""),
+            "{}",
+            e.detail()
+        );
     }
 
     #[tokio::test]

@@ -80,18 +80,14 @@ pub(crate) fn neutralise_arns(text: &str, api_id: &str) -> Option<String> {
     }
     let segment = format!(":{api_id}/");
     let tail = format!(":{api_id}");
-    let has_segment = text.contains(&segment);
-    let has_tail = text.ends_with(&tail);
-    if !has_segment && !has_tail {
+    if !text.contains(&segment) && !text.ends_with(&tail) {
         return None;
     }
-    let mut out = text.replace(&segment, &format!(":{API_ID_PLACEHOLDER}/"));
-    if has_tail {
-        out.truncate(out.len() - tail.len());
-        out.push(':');
-        out.push_str(API_ID_PLACEHOLDER);
-    }
-    Some(out)
+    let replaced = text.replace(&segment, &format!(":{API_ID_PLACEHOLDER}/"));
+    Some(match replaced.strip_suffix(&tail) {
+        Some(head) => format!("{head}:{API_ID_PLACEHOLDER}"),
+        None => replaced,
+    })
 }
 
 #[cfg(test)]

@@ -50,32 +50,32 @@ impl<'a> References<'a> {
     }
 }
 
-fn text(w: &mut Writer, key: &str, value: Option<&String>) {
+fn text(w: &mut Writer, key: &'static str, value: Option<&String>) {
     if let Some(value) = value.filter(|v| !v.is_empty()) {
-        w.key(key);
+        w.field(key);
         w.string(value);
     }
 }
 
-fn flag(w: &mut Writer, key: &str, value: Option<bool>) {
+fn flag(w: &mut Writer, key: &'static str, value: Option<bool>) {
     if value == Some(true) {
-        w.key(key);
+        w.field(key);
         w.bool(true);
     }
 }
 
-fn int(w: &mut Writer, key: &str, value: Option<i32>) {
+fn int(w: &mut Writer, key: &'static str, value: Option<i32>) {
     if let Some(value) = value {
-        w.key(key);
+        w.field(key);
         w.int(i64::from(value));
     }
 }
 
-fn text_map(w: &mut Writer, key: &str, map: &BTreeMap<String, String>) {
+fn text_map(w: &mut Writer, key: &'static str, map: &BTreeMap<String, String>) {
     if map.is_empty() {
         return;
     }
-    w.key(key);
+    w.field(key);
     w.begin_object();
     for (k, v) in map {
         w.key(k);
@@ -84,11 +84,11 @@ fn text_map(w: &mut Writer, key: &str, map: &BTreeMap<String, String>) {
     w.end_object();
 }
 
-fn bool_map(w: &mut Writer, key: &str, map: &BTreeMap<String, bool>) {
+fn bool_map(w: &mut Writer, key: &'static str, map: &BTreeMap<String, bool>) {
     if map.is_empty() {
         return;
     }
-    w.key(key);
+    w.field(key);
     w.begin_object();
     for (k, v) in map {
         w.key(k);
@@ -98,14 +98,14 @@ fn bool_map(w: &mut Writer, key: &str, map: &BTreeMap<String, bool>) {
 }
 
 /// A list whose order and repetitions carry no meaning: sorted, de-duplicated.
-fn set(w: &mut Writer, key: &str, items: &[String]) {
+fn set(w: &mut Writer, key: &'static str, items: &[String]) {
     if items.is_empty() {
         return;
     }
     let mut sorted: Vec<&str> = items.iter().map(String::as_str).collect();
     sorted.sort_unstable();
     sorted.dedup();
-    w.key(key);
+    w.field(key);
     w.begin_array();
     for item in sorted {
         w.item();
@@ -115,16 +115,16 @@ fn set(w: &mut Writer, key: &str, items: &[String]) {
 }
 
 /// A reference by name, or `{"missing":true}` when the id resolves to nothing.
-fn reference(w: &mut Writer, key: &str, id: Option<&String>, table: &[(&str, &str)]) {
+fn reference(w: &mut Writer, key: &'static str, id: Option<&String>, table: &[(&str, &str)]) {
     let Some(id) = id.filter(|id| !id.is_empty()) else {
         return;
     };
-    w.key(key);
+    w.field(key);
     match References::lookup(table, id) {
         Some(name) => w.string(name),
         None => {
             w.begin_object();
-            w.key("missing");
+            w.field("missing");
             w.bool(true);
             w.end_object();
         }
@@ -132,14 +132,19 @@ fn reference(w: &mut Writer, key: &str, id: Option<&String>, table: &[(&str, &st
 }
 
 /// JSON text embedded in a field: canonical JSON under `json_key`, else raw text under `text_key`.
-fn embedded_json(w: &mut Writer, json_key: &str, text_key: &str, parsed: Option<Embedded>) {
+fn embedded_json(
+    w: &mut Writer,
+    json_key: &'static str,
+    text_key: &'static str,
+    parsed: Option<Embedded>,
+) {
     match parsed {
         Some(Embedded::Json(value)) => {
-            w.key(json_key);
+            w.field(json_key);
             w.value(&value);
         }
         Some(Embedded::Text(raw)) => {
-            w.key(text_key);
+            w.field(text_key);
             w.string(&raw);
         }
         None => {}
@@ -166,11 +171,11 @@ pub(crate) fn rest_api(w: &mut Writer, api: &RestApi, options: &Options) {
             .and_then(|p| policy::canonicalise(p, &api.id))
         {
             Some(CanonicalPolicy::Json(bytes)) => {
-                w.key("policy");
+                w.field("policy");
                 w.raw(&bytes);
             }
             Some(CanonicalPolicy::Text(raw)) => {
-                w.key("policy_text");
+                w.field("policy_text");
                 w.string(&raw);
             }
             None => {}
@@ -188,11 +193,11 @@ pub(crate) fn method(w: &mut Writer, m: &Method, resource: &Resource, refs: &Ref
     text(w, "authorization_type", m.authorization_type.as_ref());
     reference(w, "authorizer", m.authorizer_id.as_ref(), &refs.authorizers);
     if let Some(integration_value) = &m.integration {
-        w.key("integration");
+        w.field("integration");
         integration(w, integration_value, resource);
     }
     if !m.method_responses.is_empty() {
-        w.key("method_responses");
+        w.field("method_responses");
         w.begin_object();
         for (status, response) in &m.method_responses {
             w.key(status);
@@ -231,7 +236,7 @@ fn integration(w: &mut Writer, i: &Integration, resource: &Resource) {
     text(w, "credentials", i.credentials.as_ref());
     text(w, "http_method", i.http_method.as_ref());
     if !i.integration_responses.is_empty() {
-        w.key("integration_responses");
+        w.field("integration_responses");
         w.begin_object();
         for (status, response) in &i.integration_responses {
             w.key(status);

@@ -9,8 +9,8 @@ use super::writer::Writer;
 use super::{Aspect, Options, CONTRACT_VERSION};
 use crate::snapshot::{Method, Resource, Snapshot};
 
-/// Bytes per method reserved up front; a typical method object is a few hundred bytes.
-const BYTES_PER_METHOD_HINT: usize = 512;
+/// Bytes per method reserved up front; a method with an integration and responses is typically 400-800 bytes.
+const BYTES_PER_METHOD_HINT: usize = 768;
 
 /// A rendered document and, when requested, the sha1 of each route's method object.
 pub(crate) struct Rendered {
@@ -29,17 +29,17 @@ pub(crate) fn render(snapshot: &Snapshot, options: &Options, with_routes: bool) 
     let refs = References::new(&snapshot.authorizers, &snapshot.request_validators);
 
     w.begin_document();
-    w.key("version");
+    w.field("version");
     w.string(CONTRACT_VERSION);
 
     let mark = w.mark();
-    w.key("rest_api");
+    w.field("rest_api");
     w.begin_object();
     kinds::rest_api(&mut w, &snapshot.rest_api, options);
     w.end_object_or_discard(mark);
 
     let mark = w.mark();
-    w.key("resources");
+    w.field("resources");
     w.begin_object();
     let sink = if with_routes { Some(&mut routes) } else { None };
     resources(&mut w, &snapshot.resources, &refs, sink);
@@ -154,7 +154,7 @@ fn record_route(
 /// `"name": {key: object}` for named objects; omitted when there are none.
 fn section<T>(
     w: &mut Writer,
-    name: &str,
+    name: &'static str,
     items: &[T],
     key_of: impl Fn(&T) -> &String,
     write: impl Fn(&mut Writer, &T),
@@ -165,7 +165,7 @@ fn section<T>(
         .collect();
     entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mark = w.mark();
-    w.key(name);
+    w.field(name);
     w.begin_object();
     for same_key in entries.chunk_by(|a, b| a.0 == b.0) {
         w.key(same_key[0].0);

@@ -108,6 +108,14 @@ impl Writer {
     /// Writes `"key":`. Keys of one object must come in strictly ascending byte order, except
     /// at the top level of the document (see [`Writer::begin_document`]).
     pub(crate) fn key(&mut self, key: &str) {
+        self.check_key_order(key);
+        self.separate();
+        self.string(key);
+        self.buf.push(b':');
+    }
+
+    #[cfg_attr(not(debug_assertions), allow(unused_variables))]
+    fn check_key_order(&mut self, key: &str) {
         #[cfg(debug_assertions)]
         if let Some(KeyOrder::Ascending(last)) = self.last_key.last_mut() {
             if let Some(last) = last {
@@ -119,9 +127,16 @@ impl Writer {
             }
             *last = Some(key.as_bytes().to_vec());
         }
+    }
+
+    /// Writes `"name":` for a fixed field name of the contract (plain ASCII, never escaped).
+    pub(crate) fn field(&mut self, name: &'static str) {
+        debug_assert!(find_escape(name.as_bytes()).is_none());
+        self.check_key_order(name);
         self.separate();
-        self.string(key);
-        self.buf.push(b':');
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(b"\":");
     }
 
     /// Remembers the current position, before writing a member that may be discarded.
@@ -173,20 +188,16 @@ impl Writer {
         self.buf.extend_from_slice(&digits[at..]);
     }
 
-    /// A JSON number from a parsed document: integers (and floats with an integral value below
-    /// 2^53 in magnitude) as plain decimal integers; other floats in scientific notation with the
-    /// shortest round-trip digits (Rust's `{:e}`: `1.5e0`, `1e-7`, `1e300`).
+    /// A JSON number from a parsed document: integers as plain decimal integers, every other
+    /// number as ECMAScript's `Number.prototype.toString` writes it (the RFC 8785 rule):
+    /// `3.0` → `3`, `0.5` → `0.5`, `1e-7` → `1e-7`, `1e21` → `1e+21`.
     pub(crate) fn number(&mut self, value: &Number) {
         if let Some(i) = value.as_i64() {
             self.int(i);
         } else if let Some(u) = value.as_u64() {
             self.buf.extend_from_slice(u.to_string().as_bytes());
         } else if let Some(f) = value.as_f64() {
-            if f.fract() == 0.0 && f.abs() < 9_007_199_254_740_992.0 {
-                self.int(f as i64);
-            } else {
-                self.buf.extend_from_slice(format!("{f:e}").as_bytes());
-            }
+            self.buf.extend_from_slice(ecmascript_number(f).as_bytes());
         }
     }
 
@@ -196,31 +207,36 @@ impl Writer {
         self.buf.push(b'"');
         let bytes = value.as_bytes();
         let mut run = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let escape: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                0x08 => b"\\b",
-                0x09 => b"\\t",
-                0x0a => b"\\n",
-                0x0c => b"\\f",
-                0x0d => b"\\r",
-                0x00..=0x1f => &[],
-                _ => continue,
-            };
+        let mut at = 0;
+        while let Some(offset) = find_escape(&bytes[at..]) {
+            let i = at + offset;
             self.buf.extend_from_slice(&bytes[run..i]);
+            self.escape(bytes[i]);
             run = i + 1;
-            if escape.is_empty() {
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                self.buf.extend_from_slice(b"\\u00");
-                self.buf.push(HEX[(b >> 4) as usize]);
-                self.buf.push(HEX[(b & 0xf) as usize]);
-            } else {
-                self.buf.extend_from_slice(escape);
-            }
+            at = i + 1;
         }
         self.buf.extend_from_slice(&bytes[run..]);
         self.buf.push(b'"');
+    }
+
+    fn escape(&mut self, b: u8) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x09 => b"\\t",
+            0x0a => b"\\n",
+            0x0c => b"\\f",
+            0x0d => b"\\r",
+            _ => {
+                self.buf.extend_from_slice(b"\\u00");
+                self.buf.push(HEX[(b >> 4) as usize]);
+                self.buf.push(HEX[(b & 0xf) as usize]);
+                return;
+            }
+        };
+        self.buf.extend_from_slice(short);
     }
 
     /// A parsed JSON value with object keys sorted by byte order; arrays keep their order.
@@ -253,6 +269,73 @@ impl Writer {
     }
 }
 
+/// Index of the first byte that needs escaping (`"`, `\\` or below 0x20), eight bytes at a time.
+fn find_escape(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        // Bytes below 0x20, and bytes equal to '"' or '\\' (zero after XOR), set their high bit.
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        let zero_quote = quote.wrapping_sub(ONES) & !quote;
+        let zero_backslash = backslash.wrapping_sub(ONES) & !backslash;
+        if (below_space | zero_quote | zero_backslash) & HIGHS != 0 {
+            // The bit trick can flag false positives past a real hit; confirm byte by byte.
+            if let Some(i) = chunk.iter().position(|&b| needs_escape(b)) {
+                return Some(offset + i);
+            }
+        }
+        offset += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| needs_escape(b))
+        .map(|i| offset + i)
+}
+
+/// Formats a float like ECMAScript's `Number.prototype.toString` (ECMA-262 Number::toString):
+/// the shortest digits that round-trip, positional for 1e-7 ≤ |x| < 1e21, else exponential.
+fn ecmascript_number(f: f64) -> String {
+    if !f.is_finite() {
+        return "null".to_owned(); // unreachable from a JSON parse; JSON has no NaN/Infinity
+    }
+    if f == 0.0 {
+        return "0".to_owned();
+    }
+    let sign = if f < 0.0 { "-" } else { "" };
+    // `{:e}` yields the shortest round-trip digits as `d[.ddd]e[-]x`.
+    let scientific = format!("{:e}", f.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i64;
+    let n = exponent.parse::<i64>().unwrap_or(0) + 1; // decimal point position
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let e_sign = if e < 0 { '-' } else { '+' };
+        let fraction = if k > 1 {
+            format!(".{}", &digits[1..])
+        } else {
+            String::new()
+        };
+        format!("{}{fraction}e{e_sign}{}", &digits[..1], e.abs())
+    };
+    format!("{sign}{body}")
+}
+
 /// Canonical bytes of one parsed value, e.g. to sort set members by their encoding.
 pub(crate) fn value_bytes(value: &Value) -> Vec<u8> {
     let mut writer = Writer::default();
@@ -277,6 +360,33 @@ mod tests {
     }
 
     #[test]
+    fn finds_escapes_at_every_position() {
+        for len in 0..20 {
+            for at in 0..len {
+                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+                    let mut bytes = vec![b'a'; len];
+                    bytes[at] = special;
+                    assert_eq!(find_escape(&bytes), Some(at), "{len} {at} {special}");
+                }
+                let mut bytes = vec![0xc3u8; len];
+                bytes[at] = b' ';
+                assert_eq!(find_escape(&bytes), None);
+            }
+        }
+        let all: Vec<u8> = (0u8..=255).collect();
+        let expected: Vec<usize> = (0..256)
+            .filter(|&i| i < 0x20 || i == 0x22 || i == 0x5c)
+            .collect();
+        let mut found = Vec::new();
+        let mut at = 0;
+        while let Some(i) = find_escape(&all[at..]) {
+            found.push(at + i);
+            at += i + 1;
+        }
+        assert_eq!(found, expected);
+    }
+
+    #[test]
     fn writes_integers_and_floats() {
         let text = render(|w| {
             w.begin_array();
@@ -289,7 +399,19 @@ mod tests {
                 w.item();
                 w.number(&n);
             }
-            for f in [3.0, -0.0, 1.5, 1e300, -2.5e-7, 9_007_199_254_740_992.0] {
+            for f in [
+                3.0,
+                -0.0,
+                1.5,
+                1e300,
+                -2.5e-7,
+                9_007_199_254_740_993.0,
+                1e21,
+                123e18,
+                0.000001,
+                1e-7,
+                -0.5,
+            ] {
                 w.item();
                 if let Some(n) = Number::from_f64(f) {
                     w.number(&n);
@@ -299,7 +421,7 @@ mod tests {
         });
         assert_eq!(
             text,
-            "[0,-17,18446744073709551615,-9223372036854775808,3,0,1.5e0,1e300,-2.5e-7,9.007199254740992e15]"
+            "[0,-17,18446744073709551615,-9223372036854775808,3,0,1.5,1e+300,-2.5e-7,9007199254740992,1e+21,123000000000000000000,0.000001,1e-7,-0.5]"
         );
     }
 

@@ -86,13 +86,20 @@ pub fn decode_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let raw = rmpv::decode::read_value_with_max_depth(&mut cursor, MAX_DEPTH)
         .map_err(|e| CodecError::new(&[], format!("not valid msgpack ({e})")))?;
     if (cursor.position() as usize) != bytes.len() {
-        return Err(CodecError::new(&[], "unexpected bytes after the msgpack value"));
+        return Err(CodecError::new(
+            &[],
+            "unexpected bytes after the msgpack value",
+        ));
     }
     let mut path = Vec::new();
     from_msgpack(&raw, ty, &mut path)
 }
 
-fn from_msgpack(raw: &rmpv::Value, ty: &Type, path: &mut Vec<PathStep>) -> Result<Value, CodecError> {
+fn from_msgpack(
+    raw: &rmpv::Value,
+    ty: &Type,
+    path: &mut Vec<PathStep>,
+) -> Result<Value, CodecError> {
     use rmpv::Value as M;
     match (raw, ty) {
         (M::Nil, _) => Ok(Value::Null),
@@ -328,12 +335,19 @@ pub fn encode_msgpack(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     Ok(out)
 }
 
-fn to_msgpack(value: &Value, ty: &Type, path: &mut Vec<PathStep>) -> Result<rmpv::Value, CodecError> {
+fn to_msgpack(
+    value: &Value,
+    ty: &Type,
+    path: &mut Vec<PathStep>,
+) -> Result<rmpv::Value, CodecError> {
     use rmpv::Value as M;
     let mismatch = |path: &[PathStep]| {
         CodecError::new(
             path,
-            format!("the provider produced a value that is not {}", type_name(ty)),
+            format!(
+                "the provider produced a value that is not {}",
+                type_name(ty)
+            ),
         )
     };
     Ok(match (value, ty) {
@@ -357,7 +371,10 @@ fn to_msgpack(value: &Value, ty: &Type, path: &mut Vec<PathStep>) -> Result<rmpv
             let mut out = Vec::with_capacity(entries.len());
             for (key, item) in entries {
                 path.push(PathStep::ElementKeyString(key.clone()));
-                out.push((M::String(key.as_str().into()), to_msgpack(item, elem, path)?));
+                out.push((
+                    M::String(key.as_str().into()),
+                    to_msgpack(item, elem, path)?,
+                ));
                 path.pop();
             }
             M::Map(out)
@@ -366,14 +383,19 @@ fn to_msgpack(value: &Value, ty: &Type, path: &mut Vec<PathStep>) -> Result<rmpv
             if let Some(extra) = attrs.keys().find(|k| !fields.contains_key(*k)) {
                 return Err(CodecError::new(
                     path,
-                    format!("the provider produced attribute {extra:?}, which is not in the schema"),
+                    format!(
+                        "the provider produced attribute {extra:?}, which is not in the schema"
+                    ),
                 ));
             }
             let mut out = Vec::with_capacity(fields.len());
             for (name, field_ty) in fields {
                 path.push(PathStep::Attribute(name.clone()));
                 let item = attrs.get(name).unwrap_or(&Value::Null);
-                out.push((M::String(name.as_str().into()), to_msgpack(item, field_ty, path)?));
+                out.push((
+                    M::String(name.as_str().into()),
+                    to_msgpack(item, field_ty, path)?,
+                ));
                 path.pop();
             }
             M::Map(out)
@@ -388,7 +410,12 @@ mod tests {
     use crate::plugin::schema::{Attribute, NestedBlock};
 
     fn object(fields: &[(&str, Type)]) -> Type {
-        Type::Object(fields.iter().map(|(k, t)| (k.to_string(), t.clone())).collect())
+        Type::Object(
+            fields
+                .iter()
+                .map(|(k, t)| (k.to_string(), t.clone()))
+                .collect(),
+        )
     }
 
     fn pack(raw: rmpv::Value) -> Vec<u8> {
@@ -455,7 +482,9 @@ mod tests {
         assert_eq!(value.get("name"), &Value::string("api"));
         assert!(value.get("count").is_null());
         assert!(value.get("single").is_null());
-        let Value::Object(attrs) = &value else { panic!("not an object") };
+        let Value::Object(attrs) = &value else {
+            panic!("not an object")
+        };
         assert_eq!(attrs.len(), 5);
     }
 
@@ -466,25 +495,37 @@ mod tests {
             (s("single"), rmpv::Value::Map(vec![(s("x"), s("v"))])),
             (
                 s("many"),
-                rmpv::Value::Array(vec![rmpv::Value::Map(vec![(s("y"), rmpv::Value::Boolean(true))])]),
+                rmpv::Value::Array(vec![rmpv::Value::Map(vec![(
+                    s("y"),
+                    rmpv::Value::Boolean(true),
+                )])]),
             ),
             (s("tags"), rmpv::Value::Map(vec![(s("k"), s("v"))])),
         ]));
         let value = decode_msgpack(&bytes, &ty).unwrap();
         assert_eq!(value.get("single").get("x"), &Value::string("v"));
         assert_eq!(value.get("many").elements()[0].get("y"), &Value::Bool(true));
-        assert_eq!(value.get("tags"), &Value::Map([("k".to_string(), Value::string("v"))].into()));
+        assert_eq!(
+            value.get("tags"),
+            &Value::Map([("k".to_string(), Value::string("v"))].into())
+        );
     }
 
     #[test]
     fn numbers_decode_from_int_float_and_decimal_string() {
         let n = Type::Number;
-        assert_eq!(decode_msgpack(&pack(rmpv::Value::from(42)), &n).unwrap(), Value::int(42));
+        assert_eq!(
+            decode_msgpack(&pack(rmpv::Value::from(42)), &n).unwrap(),
+            Value::int(42)
+        );
         assert_eq!(
             decode_msgpack(&pack(rmpv::Value::F64(1.5)), &n).unwrap(),
             Value::Number(Number::Float(1.5))
         );
-        assert_eq!(decode_msgpack(&pack(s("12345678901")), &n).unwrap(), Value::int(12345678901));
+        assert_eq!(
+            decode_msgpack(&pack(s("12345678901")), &n).unwrap(),
+            Value::int(12345678901)
+        );
         assert_eq!(
             decode_msgpack(&pack(s("0.25")), &n).unwrap(),
             Value::Number(Number::Float(0.25))
@@ -494,9 +535,15 @@ mod tests {
 
     #[test]
     fn unknown_extension_decodes_as_unknown_at_any_depth() {
-        let ty = object(&[("list", Type::List(Box::new(Type::String))), ("s", Type::String)]);
+        let ty = object(&[
+            ("list", Type::List(Box::new(Type::String))),
+            ("s", Type::String),
+        ]);
         let bytes = pack(rmpv::Value::Map(vec![
-            (s("list"), rmpv::Value::Array(vec![s("a"), rmpv::Value::Ext(0, vec![0])])),
+            (
+                s("list"),
+                rmpv::Value::Array(vec![s("a"), rmpv::Value::Ext(0, vec![0])]),
+            ),
             (s("s"), rmpv::Value::Ext(12, vec![0x80])),
         ]));
         let value = decode_msgpack(&bytes, &ty).unwrap();
@@ -531,8 +578,15 @@ mod tests {
     fn malformed_bytes_are_errors() {
         let ty = block_type(&sample_block());
         assert!(decode_msgpack(&[], &ty).is_err());
-        assert!(decode_msgpack(&[0xc1], &ty).is_err());
-        assert!(decode_msgpack(&[0x80, 0x00], &ty).is_err(), "trailing bytes");
+        assert!(
+            decode_msgpack(&[0x92, 0x01], &ty).is_err(),
+            "truncated array"
+        );
+        assert!(decode_msgpack(&[0xd9], &ty).is_err(), "truncated string");
+        assert!(
+            decode_msgpack(&[0x80, 0x00], &ty).is_err(),
+            "trailing bytes"
+        );
         assert!(decode_msgpack(&pack(rmpv::Value::Map(vec![(s("nope"), s("x"))])), &ty).is_err());
     }
 
@@ -542,7 +596,10 @@ mod tests {
         let value = decode_json(br#"{"name":"api","count":3,"many":[{"y":false}]}"#, &ty).unwrap();
         assert_eq!(value.get("name"), &Value::string("api"));
         assert_eq!(value.get("count"), &Value::int(3));
-        assert_eq!(value.get("many").elements()[0].get("y"), &Value::Bool(false));
+        assert_eq!(
+            value.get("many").elements()[0].get("y"),
+            &Value::Bool(false)
+        );
         assert!(value.get("tags").is_null());
         assert!(decode_json(b"{", &ty).is_err());
         assert!(decode_json(br#"{"count":"x"}"#, &ty).is_err());
@@ -553,15 +610,23 @@ mod tests {
         let ty = block_type(&sample_block());
         let value = Value::object([
             ("name", Value::string("api")),
-            ("many", Value::List(vec![Value::object([("y", Value::Bool(true))])])),
+            (
+                "many",
+                Value::List(vec![Value::object([("y", Value::Bool(true))])]),
+            ),
         ]);
         let bytes = encode_msgpack(&value, &ty).unwrap();
         let raw = rmpv::decode::read_value(&mut Cursor::new(&bytes)).unwrap();
-        let rmpv::Value::Map(entries) = &raw else { panic!("not a map") };
+        let rmpv::Value::Map(entries) = &raw else {
+            panic!("not a map")
+        };
         assert_eq!(entries.len(), 5, "every attribute is present");
         let decoded = decode_msgpack(&bytes, &ty).unwrap();
         assert_eq!(decoded.get("name"), &Value::string("api"));
-        assert_eq!(decoded.get("many").elements()[0].get("y"), &Value::Bool(true));
+        assert_eq!(
+            decoded.get("many").elements()[0].get("y"),
+            &Value::Bool(true)
+        );
         assert!(decoded.get("tags").is_null());
     }
 

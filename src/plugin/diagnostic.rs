@@ -46,6 +46,12 @@ impl Diagnostic {
         self
     }
 
+    /// Replaces the whole path.
+    pub fn with_path(mut self, path: Vec<PathStep>) -> Diagnostic {
+        self.path = path;
+        self
+    }
+
     /// Appends a step (e.g. a nested attribute or list index) to the path.
     pub fn then(mut self, step: PathStep) -> Diagnostic {
         self.path.push(step);

@@ -31,10 +31,7 @@ type StdioStream = Pin<Box<dyn Stream<Item = Result<gp::StdioData, Status>> + Se
 
 #[tonic::async_trait]
 impl gp::grpc_stdio_server::GrpcStdio for Stdio {
-    async fn stream_stdio(
-        &self,
-        _request: Request<()>,
-    ) -> Result<Response<StdioStream>, Status> {
+    async fn stream_stdio(&self, _request: Request<()>) -> Result<Response<StdioStream>, Status> {
         Ok(Response::new(Box::pin(futures::stream::pending())))
     }
 }

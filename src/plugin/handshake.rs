@@ -77,7 +77,10 @@ pub fn port_range(
     };
     match (min, max) {
         (Some(min), Some(max)) => {
-            let (min, max) = (parse("PLUGIN_MIN_PORT", min)?, parse("PLUGIN_MAX_PORT", max)?);
+            let (min, max) = (
+                parse("PLUGIN_MIN_PORT", min)?,
+                parse("PLUGIN_MAX_PORT", max)?,
+            );
             if min > max {
                 return Err(format!(
                     "PLUGIN_MIN_PORT ({min}) is greater than PLUGIN_MAX_PORT ({max})"
@@ -160,7 +163,10 @@ mod tests {
 
     #[test]
     fn port_range_parses_and_validates() {
-        assert_eq!(port_range(Some("10000"), Some("25000")), Ok(Some(10000..=25000)));
+        assert_eq!(
+            port_range(Some("10000"), Some("25000")),
+            Ok(Some(10000..=25000))
+        );
         assert_eq!(port_range(None, None), Ok(None));
         assert!(port_range(Some("x"), Some("2")).is_err());
         assert!(port_range(Some("3"), Some("2")).is_err());
@@ -169,7 +175,10 @@ mod tests {
     #[test]
     fn handshake_line_has_unpadded_base64_cert() {
         let addr: SocketAddr = "127.0.0.1:1234".parse().unwrap();
-        assert_eq!(tcp_handshake_line(addr, None), "1|6|tcp|127.0.0.1:1234|grpc");
+        assert_eq!(
+            tcp_handshake_line(addr, None),
+            "1|6|tcp|127.0.0.1:1234|grpc"
+        );
         // 4 bytes would need "==" padding in the padded alphabet.
         assert_eq!(
             tcp_handshake_line(addr, Some(&[0xfb, 0xff, 0x00, 0x01])),

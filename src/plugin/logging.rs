@@ -47,7 +47,11 @@ pub fn level_from_env(value: Option<&str>) -> Level {
 
 /// `EnvFilter` directives: our crate at `level`, the rest at `level` but never below info.
 pub fn filter_directives(level: Level) -> String {
-    let others = if level > Level::INFO { Level::INFO } else { level };
+    let others = if level > Level::INFO {
+        Level::INFO
+    } else {
+        level
+    };
     format!(
         "{},{OUR_CRATE}={}",
         others.as_str().to_ascii_lowercase(),
@@ -74,7 +78,12 @@ fn format_event(module: &str, event: &Event<'_>, now: SystemTime) -> String {
     let mut object = serde_json::Map::new();
     object.insert(
         "@level".into(),
-        event.metadata().level().as_str().to_ascii_lowercase().into(),
+        event
+            .metadata()
+            .level()
+            .as_str()
+            .to_ascii_lowercase()
+            .into(),
     );
     object.insert("@message".into(), fields.message.unwrap_or_default().into());
     object.insert("@module".into(), module.into());

@@ -98,12 +98,7 @@ fn parse_args(
                 return Ok(None);
             }
             "--debug" | "-debug" => mode = Mode::Debug,
-            other => {
-                return Err(format!(
-                    "unknown argument {other:?}\n\n{}",
-                    help(info)
-                ))
-            }
+            other => return Err(format!("unknown argument {other:?}\n\n{}", help(info))),
         }
     }
     Ok(Some(mode))
@@ -149,7 +144,10 @@ async fn serve_plugin<P: Provider>(provider: Arc<P>) -> Result<(), String> {
                 .cloned()
                 .unwrap_or_else(|| Arc::new(rustls::crypto::ring::default_provider()));
             let config = tls::server_config(&identity, client_cert, crypto)?;
-            print_stdout_line(&handshake::tcp_handshake_line(addr, Some(&identity.cert_der)))?;
+            print_stdout_line(&handshake::tcp_handshake_line(
+                addr,
+                Some(&identity.cert_der),
+            ))?;
             tracing::debug!(address = %addr, "serving tfplugin6 with AutoMTLS");
             let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
             server::serve_tls(router, listener, acceptor, shutdown).await
@@ -236,4 +234,3 @@ fn private_temp_dir(name: &str) -> Result<PathBuf, String> {
         .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     Ok(dir)
 }
-

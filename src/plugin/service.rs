@@ -213,9 +213,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let request = request.into_inner();
         tracing::debug!(type_name = %request.type_name, "ValidateDataResourceConfig");
-        let diagnostics = match self.data_source(&request.type_name).and_then(|typed| {
-            decode(request.config.as_ref(), &typed.ty)
-        }) {
+        let diagnostics = match self
+            .data_source(&request.type_name)
+            .and_then(|typed| decode(request.config.as_ref(), &typed.ty))
+        {
             Ok(config) => {
                 self.provider
                     .validate_data_source_config(&request.type_name, &config)
@@ -396,9 +397,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
         let what = format!("ephemeral resource {:?}", request.get_ref().type_name);
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-            diagnostics: unsupported(&what),
-        }))
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: unsupported(&what),
+            },
+        ))
     }
 
     async fn open_ephemeral_resource(
@@ -460,13 +463,7 @@ mod tests {
                 ],
                 ..Block::default()
             };
-            BTreeMap::from([(
-                "echo".to_string(),
-                Schema {
-                    version: 0,
-                    block,
-                },
-            )])
+            BTreeMap::from([("echo".to_string(), Schema { version: 0, block })])
         }
         async fn validate_provider_config(&self, _config: &Value) -> Vec<Diagnostic> {
             Vec::new()
@@ -493,7 +490,10 @@ mod tests {
                     Vec::new(),
                 )),
                 _ => Ok((
-                    Value::object([("mode", config.get("mode").clone()), ("out", Value::string("done"))]),
+                    Value::object([
+                        ("mode", config.get("mode").clone()),
+                        ("out", Value::string("done")),
+                    ]),
                     Vec::new(),
                 )),
             }
@@ -516,7 +516,11 @@ mod tests {
     #[tokio::test]
     async fn read_returns_the_encoded_state() {
         let service = ProviderService::new(Arc::new(Echo));
-        let response = service.read_data_source(read_request("fast")).await.unwrap().into_inner();
+        let response = service
+            .read_data_source(read_request("fast"))
+            .await
+            .unwrap()
+            .into_inner();
         assert!(response.diagnostics.is_empty());
         let ty = &service.data_sources["echo"].ty;
         let state = codec::decode_msgpack(&response.state.unwrap().msgpack, ty).unwrap();
@@ -526,9 +530,16 @@ mod tests {
     #[tokio::test]
     async fn unknown_results_become_an_error() {
         let service = ProviderService::new(Arc::new(Echo));
-        let response = service.read_data_source(read_request("unknown")).await.unwrap().into_inner();
+        let response = service
+            .read_data_source(read_request("unknown"))
+            .await
+            .unwrap()
+            .into_inner();
         assert!(response.state.is_none());
-        assert_eq!(response.diagnostics[0].summary, "Provider produced an invalid result");
+        assert_eq!(
+            response.diagnostics[0].summary,
+            "Provider produced an invalid result"
+        );
     }
 
     #[tokio::test]
@@ -549,7 +560,11 @@ mod tests {
             .into_inner();
         assert_eq!(response.diagnostics[0].summary, "Read cancelled");
         // Later reads are not cancelled by the earlier stop.
-        let again = service.read_data_source(read_request("fast")).await.unwrap().into_inner();
+        let again = service
+            .read_data_source(read_request("fast"))
+            .await
+            .unwrap()
+            .into_inner();
         assert!(again.diagnostics.is_empty());
     }
 
@@ -561,8 +576,15 @@ mod tests {
             msgpack: vec![0xc1, 0xff],
             json: Vec::new(),
         });
-        let response = service.read_data_source(request).await.unwrap().into_inner();
-        assert_eq!(response.diagnostics[0].summary, "Invalid configuration value");
+        let response = service
+            .read_data_source(request)
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            response.diagnostics[0].summary,
+            "Invalid configuration value"
+        );
         let response = service
             .read_data_source(Request::new(pb::read_data_source::Request {
                 type_name: "nope".into(),

@@ -4,7 +4,9 @@
 //! go-plugin's client certificate is a self-signed CA certificate, which webpki's standard
 //! client verifier refuses as an end-entity certificate ("CaUsedAsEndEntity"). Since we know
 //! the one certificate we trust, [`PinnedClientCert`] compares its bytes and verifies the
-//! handshake signatures with the crypto provider's algorithms instead.
+//! handshake signatures itself. go-plugin signs with ECDSA P-521, which ring cannot verify, so
+//! the signature algorithms come from aws-lc-rs (the TLS session itself uses the installed
+//! provider).
 
 use std::sync::Arc;
 
@@ -13,7 +15,9 @@ use rcgen::{
     KeyUsagePurpose,
 };
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::crypto::{
+    verify_tls12_signature, verify_tls13_signature, CryptoProvider, WebPkiSupportedAlgorithms,
+};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
@@ -67,10 +71,7 @@ pub fn server_config(
     client_cert: CertificateDer<'static>,
     provider: Arc<CryptoProvider>,
 ) -> Result<rustls::ServerConfig, String> {
-    let verifier = PinnedClientCert {
-        expected: client_cert,
-        provider: provider.clone(),
-    };
+    let verifier = PinnedClientCert::new(client_cert);
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS versions: {e}"))?
@@ -88,7 +89,18 @@ pub fn server_config(
 #[derive(Debug)]
 pub struct PinnedClientCert {
     expected: CertificateDer<'static>,
-    provider: Arc<CryptoProvider>,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl PinnedClientCert {
+    pub fn new(expected: CertificateDer<'static>) -> PinnedClientCert {
+        PinnedClientCert {
+            expected,
+            // Includes ECDSA P-521 (go-plugin's key type), unlike ring.
+            algorithms: rustls::crypto::aws_lc_rs::default_provider()
+                .signature_verification_algorithms,
+        }
+    }
 }
 
 impl ClientCertVerifier for PinnedClientCert {
@@ -117,12 +129,7 @@ impl ClientCertVerifier for PinnedClientCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        verify_tls12_signature(message, cert, dss, &self.algorithms)
     }
 
     fn verify_tls13_signature(
@@ -131,18 +138,11 @@ impl ClientCertVerifier for PinnedClientCert {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
+        verify_tls13_signature(message, cert, dss, &self.algorithms)
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
+        self.algorithms.supported_schemes()
     }
 }
 
@@ -153,7 +153,10 @@ mod tests {
     #[test]
     fn server_identity_is_a_localhost_leaf() {
         let identity = generate_server_identity().unwrap();
-        assert!(identity.cert_der.len() > 50, "go-plugin ignores short cert fields");
+        assert!(
+            identity.cert_der.len() > 50,
+            "go-plugin ignores short cert fields"
+        );
     }
 
     #[test]
@@ -180,14 +183,14 @@ mod tests {
                 .clone()
         };
         let (expected, other) = (make(), make());
-        let verifier = PinnedClientCert {
-            expected: expected.clone(),
-            provider: Arc::new(rustls::crypto::ring::default_provider()),
-        };
+        let verifier = PinnedClientCert::new(expected.clone());
         let now = UnixTime::now();
         assert!(verifier.verify_client_cert(&expected, &[], now).is_ok());
         assert!(verifier.verify_client_cert(&other, &[], now).is_err());
         assert!(verifier.client_auth_mandatory());
-        assert!(!verifier.supported_verify_schemes().is_empty());
+        // go-plugin's client key is ECDSA P-521.
+        assert!(verifier
+            .supported_verify_schemes()
+            .contains(&SignatureScheme::ECDSA_NISTP521_SHA512));
     }
 }

@@ -161,7 +161,10 @@ mod tests {
         assert!(b.attributes[1].computed && !b.attributes[1].required);
         assert_eq!(b.attributes[0].r#type, br#""string""#.to_vec());
         assert_eq!(b.block_types[0].type_name, "assume_role");
-        assert_eq!(b.block_types[0].nesting, pb::schema::nested_block::NestingMode::List as i32);
+        assert_eq!(
+            b.block_types[0].nesting,
+            pb::schema::nested_block::NestingMode::List as i32
+        );
         assert_eq!(b.block_types[0].max_items, 1);
     }
 
@@ -176,9 +179,15 @@ mod tests {
         let steps = wire.attribute.unwrap().steps;
         assert_eq!(steps.len(), 3);
         use pb::attribute_path::step::Selector;
-        assert_eq!(steps[0].selector, Some(Selector::AttributeName("list".into())));
+        assert_eq!(
+            steps[0].selector,
+            Some(Selector::AttributeName("list".into()))
+        );
         assert_eq!(steps[1].selector, Some(Selector::ElementKeyInt(3)));
-        assert_eq!(steps[2].selector, Some(Selector::ElementKeyString("k".into())));
+        assert_eq!(
+            steps[2].selector,
+            Some(Selector::ElementKeyString("k".into()))
+        );
         let warning = diagnostic(&Diagnostic::warning("w", "d"));
         assert_eq!(warning.severity, pb::diagnostic::Severity::Warning as i32);
         assert!(warning.attribute.is_none());

@@ -1,0 +1,598 @@
+//! `fetch_snapshot` against a tiny in-test HTTP fake of API Gateway's REST JSON protocol, for
+//! what the emulator cannot do: pagination (moto ignores `limit`), a repeating `position`, a
+//! failing later page, the GetIntegration fallback, error codes, garbled bodies and timeouts.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use gwtrigger::aws::{self, ApiGateway, AwsErrorKind, AwsSettings, ClientOptions, FetchOptions};
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const API: &str = "fakeapi123";
+
+#[derive(Debug, Clone)]
+struct Request {
+    path: String,
+    query: HashMap<String, String>,
+}
+
+#[derive(Debug, Clone)]
+struct Reply {
+    status: u16,
+    /// AWS error code for `x-amzn-ErrorType`.
+    error_type: Option<&'static str>,
+    body: String,
+    delay: Duration,
+}
+
+fn ok(body: Value) -> Reply {
+    Reply {
+        status: 200,
+        error_type: None,
+        body: body.to_string(),
+        delay: Duration::ZERO,
+    }
+}
+
+fn error(status: u16, code: &'static str, message: &str) -> Reply {
+    Reply {
+        status,
+        error_type: Some(code),
+        body: json!({ "message": message }).to_string(),
+        delay: Duration::ZERO,
+    }
+}
+
+type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
+
+/// The fake server: answers with `handler`, records every request.
+struct Fake {
+    endpoint: String,
+    log: Arc<Mutex<Vec<Request>>>,
+}
+
+impl Fake {
+    async fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let handler: Handler = Arc::new(handler);
+        let server_log = log.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let handler = handler.clone();
+                let log = server_log.clone();
+                tokio::spawn(async move {
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&buf).to_string();
+                    let target = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+                    let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+                    let query = query
+                        .split('&')
+                        .filter(|kv| !kv.is_empty())
+                        .map(|kv| {
+                            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                            (k.to_string(), percent_decode(v))
+                        })
+                        .collect();
+                    let request = Request {
+                        path: percent_decode(path),
+                        query,
+                    };
+                    log.lock().unwrap().push(request.clone());
+                    let reply = handler(&request);
+                    tokio::time::sleep(reply.delay).await;
+                    let mut response = format!(
+                        "HTTP/1.1 {} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-amzn-requestid: req-{}\r\nconnection: close\r\n",
+                        reply.status,
+                        reply.body.len(),
+                        log.lock().unwrap().len()
+                    );
+                    if let Some(code) = reply.error_type {
+                        response.push_str(&format!("x-amzn-errortype: {code}:http://internal.amazon.com/coral/com.amazonaws.backplane.controlplane/\r\n"));
+                    }
+                    response.push_str("\r\n");
+                    response.push_str(&reply.body);
+                    let _ = stream.write_all(response.as_bytes()).await;
+                    let _ = stream.shutdown().await;
+                });
+            }
+        });
+        Fake { endpoint, log }
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap().clone()
+    }
+
+    async fn client(&self, max_retries: u32, options: &ClientOptions) -> ApiGateway {
+        let settings = AwsSettings {
+            region: Some("eu-central-1".into()),
+            access_key: Some("AKIDFAKE".into()),
+            secret_key: Some("fake-secret-value".into()),
+            endpoint_apigateway: Some(self.endpoint.clone()),
+            max_retries: Some(max_retries),
+            ..Default::default()
+        };
+        aws::client_with_options(&settings, options).await.unwrap()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn resource(id: &str, path: &str, methods: Value) -> Value {
+    json!({ "id": id, "path": path, "resourceMethods": methods })
+}
+
+fn mock_integration(uri: &str) -> Value {
+    json!({ "type": "HTTP", "httpMethod": "GET", "uri": uri, "timeoutInMillis": 29000 })
+}
+
+/// Answers every collection of API `API`; resources come from `resources(query)`.
+fn api_handler(
+    resources: impl Fn(&HashMap<String, String>) -> Reply + Send + Sync + 'static,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    move |req: &Request| {
+        let base = format!("/restapis/{API}");
+        match req.path.strip_prefix(&base) {
+            Some("") => {
+                ok(json!({ "id": API, "name": "fake", "disableExecuteApiEndpoint": false }))
+            }
+            Some("/resources") => resources(&req.query),
+            Some("/authorizers") | Some("/models") | Some("/requestvalidators") => {
+                ok(json!({ "item": [] }))
+            }
+            Some("/gatewayresponses") => ok(json!({ "item": [
+                { "responseType": "DEFAULT_4XX", "defaultResponse": true, "responseTemplates": { "application/json": "{}" } }
+            ] })),
+            _ => error(
+                404,
+                "NotFoundException",
+                "Invalid resource identifier specified",
+            ),
+        }
+    }
+}
+
+/// Five resources served `limit` per page, positions "p1", "p2", ...
+fn paged_resources(query: &HashMap<String, String>) -> Reply {
+    let all: Vec<Value> = (0..5)
+        .map(|i| resource(&format!("r{i}"), &format!("/r{i}"), json!({ "GET": { "httpMethod": "GET", "methodIntegration": mock_integration(&format!("https://b/{i}")) } })))
+        .collect();
+    let limit: usize = query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(25);
+    let start: usize = query
+        .get("position")
+        .map(|p| p.trim_start_matches('p').parse::<usize>().unwrap() * limit)
+        .unwrap_or(0);
+    let page: Vec<Value> = all.iter().skip(start).take(limit).cloned().collect();
+    let mut body = json!({ "item": page });
+    if start + limit < all.len() {
+        body["position"] = json!(format!("p{}", start / limit + 1));
+    }
+    ok(body)
+}
+
+fn fetch_options(page_size: i32) -> FetchOptions {
+    FetchOptions {
+        page_size,
+        ..FetchOptions::default()
+    }
+}
+
+#[tokio::test]
+async fn follows_positions_across_pages() {
+    let fake = Fake::start(api_handler(paged_resources)).await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let (snap, stats) = aws::fetch_snapshot_with_stats(&api, API, &fetch_options(2))
+        .await
+        .unwrap();
+    let mut paths: Vec<_> = snap.resources.iter().map(|r| r.path.clone()).collect();
+    paths.sort();
+    assert_eq!(paths, vec!["/r0", "/r1", "/r2", "/r3", "/r4"]);
+    assert_eq!(stats.resource_pages, 3);
+    assert_eq!(stats.integration_fallbacks, 0);
+    assert_eq!(snap.integration_count(), 5);
+    let resource_calls: Vec<_> = fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/resources"))
+        .collect();
+    assert_eq!(resource_calls.len(), 3);
+    assert!(resource_calls
+        .iter()
+        .all(
+            |r| r.query.get("embed").map(String::as_str) == Some("methods")
+                && r.query.get("limit").map(String::as_str) == Some("2")
+        ));
+    let positions: Vec<_> = resource_calls
+        .iter()
+        .map(|r| r.query.get("position").cloned())
+        .collect();
+    assert_eq!(positions, vec![None, Some("p1".into()), Some("p2".into())]);
+    // Page size does not change the result.
+    let (whole, stats) = aws::fetch_snapshot_with_stats(&api, API, &fetch_options(500))
+        .await
+        .unwrap();
+    assert_eq!(stats.resource_pages, 1);
+    assert_eq!(whole, snap);
+}
+
+#[tokio::test]
+async fn a_repeating_position_is_an_error_not_a_hang() {
+    let fake = Fake::start(api_handler(|query| {
+        let id = if query.contains_key("position") { "r1" } else { "r0" };
+        ok(json!({ "item": [resource(id, &format!("/{id}"), json!({}))], "position": "same-token" }))
+    }))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let err = aws::fetch_snapshot(&api, API, &fetch_options(1))
+        .await
+        .unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
+    assert!(
+        err.summary().contains("GetResources (page 2)"),
+        "{}",
+        err.summary()
+    );
+    assert!(err.detail().contains("pagination loop"), "{}", err.detail());
+}
+
+#[tokio::test]
+async fn a_failing_later_page_fails_the_read_with_call_page_status_and_request_id() {
+    let fake = Fake::start(api_handler(|query| {
+        match query.get("position").map(String::as_str) {
+            None => ok(json!({ "item": [resource("r0", "/a", json!({}))], "position": "next" })),
+            Some(_) => error(500, "InternalFailure", "backend exploded"),
+        }
+    }))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let err = aws::fetch_snapshot(&api, API, &fetch_options(1))
+        .await
+        .unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::Service, "{err}");
+    assert!(err.summary().contains("HTTP 500"), "{}", err.summary());
+    for needle in [
+        "GetResources (page 2)",
+        "InternalFailure",
+        "backend exploded",
+        "request id req-",
+    ] {
+        assert!(
+            err.detail().contains(needle),
+            "{needle} missing: {}",
+            err.detail()
+        );
+    }
+    assert!(!err.to_string().contains("fake-secret-value"));
+}
+
+#[tokio::test]
+async fn retries_follow_max_retries() {
+    let attempts = Arc::new(Mutex::new(0u32));
+    let counter = attempts.clone();
+    let fake = Fake::start(api_handler(move |_| {
+        let mut n = counter.lock().unwrap();
+        *n += 1;
+        if *n <= 2 {
+            error(503, "ServiceUnavailableException", "try later")
+        } else {
+            ok(json!({ "item": [resource("r0", "/", json!({}))] }))
+        }
+    }))
+    .await;
+    let api = fake.client(3, &ClientOptions::default()).await;
+    let snap = aws::fetch_snapshot(&api, API, &fetch_options(500))
+        .await
+        .unwrap();
+    assert_eq!(snap.resources.len(), 1);
+    assert_eq!(*attempts.lock().unwrap(), 3, "two 503s then success");
+}
+
+#[tokio::test]
+async fn integration_fallback_only_where_not_embedded() {
+    let fake = Fake::start(|req: &Request| {
+        let base = format!("/restapis/{API}/resources");
+        match req.path.as_str() {
+            p if p == format!("{base}/r1/methods/POST/integration") => ok(json!({
+                "type": "AWS_PROXY", "httpMethod": "POST", "uri": "arn:aws:lambda:fn",
+                "integrationResponses": { "200": { "statusCode": "200" } }
+            })),
+            p if p == format!("{base}/r1/methods/DELETE/integration") => error(404, "NotFoundException", "Invalid Integration identifier specified"),
+            p if p.starts_with(&format!("{base}/")) => error(500, "Unexpected", p),
+            _ => api_handler(|_| ok(json!({ "item": [resource("r1", "/x", json!({
+                "GET": { "httpMethod": "GET", "methodIntegration": mock_integration("https://inline") },
+                "POST": { "httpMethod": "POST" },
+                "DELETE": { "httpMethod": "DELETE" }
+            }))] })))(req),
+        }
+    })
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let (snap, stats) = aws::fetch_snapshot_with_stats(&api, API, &FetchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(stats.integration_fallbacks, 2);
+    let methods = &snap.resources[0].methods;
+    assert_eq!(
+        methods["GET"].integration.as_ref().unwrap().uri.as_deref(),
+        Some("https://inline")
+    );
+    let post = methods["POST"]
+        .integration
+        .as_ref()
+        .expect("fetched by fallback");
+    assert_eq!(post.integration_type.as_deref(), Some("AWS_PROXY"));
+    assert!(post.integration_responses.contains_key("200"));
+    assert!(methods["DELETE"].integration.is_none());
+    let integration_calls = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/integration"))
+        .count();
+    assert_eq!(
+        integration_calls, 2,
+        "no call for the embedded GET integration"
+    );
+}
+
+#[tokio::test]
+async fn access_denied_names_the_iam_action_and_arn() {
+    let fake = Fake::start(|_: &Request| {
+        error(
+            403,
+            "AccessDeniedException",
+            "User: arn:aws:iam::1:user/x is not authorized to perform: apigateway:GET",
+        )
+    })
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
+        .await
+        .unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::AccessDenied, "{err}");
+    assert!(err.detail().contains("apigateway:GET"));
+    assert!(
+        err.detail()
+            .contains(&format!("arn:aws:apigateway:eu-central-1::/restapis/{API}")),
+        "{}",
+        err.detail()
+    );
+}
+
+#[tokio::test]
+async fn rejected_and_expired_credentials() {
+    for code in [
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "ExpiredTokenException",
+    ] {
+        let fake = Fake::start(move |_: &Request| {
+            error(
+                403,
+                code,
+                "The security token included in the request is invalid.",
+            )
+        })
+        .await;
+        let api = fake.client(0, &ClientOptions::default()).await;
+        let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err.kind(),
+            AwsErrorKind::InvalidCredentials,
+            "{code}: {err}"
+        );
+        assert!(err.detail().contains(code));
+        assert!(!err.to_string().contains("fake-secret-value"));
+    }
+}
+
+#[tokio::test]
+async fn persistent_throttling_is_reported_after_retries() {
+    let fake =
+        Fake::start(|_: &Request| error(429, "TooManyRequestsException", "Too Many Requests"))
+            .await;
+    let api = fake.client(1, &ClientOptions::default()).await;
+    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
+        .await
+        .unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::Throttled, "{err}");
+    assert!(err.detail().contains("max_retries"));
+}
+
+#[tokio::test]
+async fn garbled_json_is_a_malformed_response() {
+    let fake = Fake::start(api_handler(|_| Reply {
+        status: 200,
+        error_type: None,
+        body: "{\"item\": [ {\"id\": ".into(),
+        delay: Duration::ZERO,
+    }))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
+        .await
+        .unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
+    assert!(
+        err.summary().contains("GetResources (page 1)"),
+        "{}",
+        err.summary()
+    );
+    assert!(err.detail().contains("HTTP 200"), "{}", err.detail());
+}
+
+#[tokio::test]
+async fn a_resource_without_path_is_malformed_not_guessed() {
+    let fake = Fake::start(api_handler(|_| ok(json!({ "item": [{ "id": "r0" }] })))).await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
+        .await
+        .unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
+    assert!(
+        err.detail().contains("path of resource r0"),
+        "{}",
+        err.detail()
+    );
+}
+
+#[tokio::test]
+async fn slow_responses_hit_the_attempt_timeout() {
+    let fake = Fake::start(api_handler(|_| Reply {
+        delay: Duration::from_secs(20),
+        ..ok(json!({ "item": [] }))
+    }))
+    .await;
+    let options = ClientOptions {
+        attempt_timeout: Duration::from_millis(300),
+        operation_timeout: Duration::from_secs(5),
+        ..ClientOptions::default()
+    };
+    let api = fake.client(1, &options).await;
+    let started = Instant::now();
+    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
+        .await
+        .unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::Timeout, "{err}");
+    assert!(err.summary().contains("GetResources"), "{}", err.summary());
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "bounded by the timeouts"
+    );
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_whole_read() {
+    let fake = Fake::start(api_handler(|_| Reply {
+        delay: Duration::from_secs(20),
+        ..ok(json!({ "item": [] }))
+    }))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let options = FetchOptions {
+        deadline: Some(Duration::from_millis(400)),
+        ..FetchOptions::default()
+    };
+    let started = Instant::now();
+    let err = aws::fetch_snapshot(&api, API, &options).await.unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::Timeout, "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn invalid_rest_api_id_makes_no_call() {
+    let fake = Fake::start(api_handler(paged_resources)).await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    for bad in ["", " ", "a/b", "../x"] {
+        let err = aws::fetch_snapshot(&api, bad, &FetchOptions::default())
+            .await
+            .unwrap_err();
+        assert_eq!(err.attribute(), Some("rest_api_id"));
+    }
+    assert!(fake.requests().is_empty());
+}
+
+#[tokio::test]
+async fn missing_credentials_say_which_sources_were_tried() {
+    use aws_credential_types::provider::{error::CredentialsError, future, ProvideCredentials};
+
+    #[derive(Debug)]
+    struct Nothing;
+    impl ProvideCredentials for Nothing {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            future::ProvideCredentials::ready(Err(CredentialsError::not_loaded(
+                "no providers in chain provided credentials",
+            )))
+        }
+    }
+
+    let fake = Fake::start(api_handler(paged_resources)).await;
+    let config = aws_sdk_apigateway::Config::builder()
+        .behavior_version(aws_sdk_apigateway::config::BehaviorVersion::latest())
+        .region(aws_sdk_apigateway::config::Region::new("eu-central-1"))
+        .endpoint_url(&fake.endpoint)
+        .credentials_provider(Nothing)
+        .build();
+    let api = ApiGateway::from_client(
+        aws_sdk_apigateway::Client::from_conf(config),
+        "eu-central-1",
+        fake.endpoint.clone(),
+        4,
+    );
+    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
+        .await
+        .unwrap_err();
+    eprintln!("{err}");
+    assert_eq!(err.kind(), AwsErrorKind::NoCredentials, "{err}");
+    assert!(
+        err.detail()
+            .contains("no providers in chain provided credentials"),
+        "{}",
+        err.detail()
+    );
+    assert!(err.detail().contains("AWS_PROFILE") && err.detail().contains("AWS_ACCESS_KEY_ID"));
+    assert!(fake.requests().is_empty(), "nothing is sent unsigned");
+}
+
+#[tokio::test]
+async fn building_a_client_makes_no_request() {
+    let fake = Fake::start(api_handler(paged_resources)).await;
+    let settings = AwsSettings {
+        region: Some("eu-central-1".into()),
+        endpoint_apigateway: Some(fake.endpoint.clone()),
+        assume_role: Some(aws::AssumeRole {
+            role_arn: "arn:aws:iam::123456789012:role/deploy".into(),
+            ..Default::default()
+        }),
+        max_retries: Some(0),
+        ..Default::default()
+    };
+    let api = aws::client(&settings).await.unwrap();
+    assert_eq!(api.region(), "eu-central-1");
+    assert_eq!(api.endpoint(), fake.endpoint);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(fake.requests().is_empty());
+}
