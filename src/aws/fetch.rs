@@ -292,34 +292,50 @@ async fn get_resources(
     .await
 }
 
+/// Reads every page of one per-API collection. Each SDK operation has its own fluent builder
+/// type, so a macro (rather than a generic function) lets one body serve all of them.
+macro_rules! collection {
+    ($api:expr, $id:expr, $limit:expr, $operation:literal, $path:literal, $call:ident, $convert:path) => {
+        paginate(
+            context($api, $id, $operation, $path, None),
+            |position, ctx| async move {
+                let _permit = $api.permit().await?;
+                let out = $api
+                    .sdk()
+                    .$call()
+                    .rest_api_id($id)
+                    .limit($limit)
+                    .set_position(position)
+                    .send()
+                    .await
+                    .map_err(|e| from_sdk(e, &ctx))?;
+                let items = out
+                    .items()
+                    .iter()
+                    .map($convert)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|e| ctx.malformed(e))?;
+                Ok((items, out.position().map(str::to_owned)))
+            },
+        )
+        .await
+    };
+}
+
 async fn get_authorizers(
     api: &ApiGateway,
     id: &str,
     limit: i32,
 ) -> Result<(Vec<crate::snapshot::Authorizer>, u32), AwsError> {
-    paginate(
-        context(api, id, "GetAuthorizers", "/authorizers", None),
-        |position, ctx| async move {
-            let _permit = api.permit().await?;
-            let out = api
-                .sdk()
-                .get_authorizers()
-                .rest_api_id(id)
-                .limit(limit)
-                .set_position(position)
-                .send()
-                .await
-                .map_err(|e| from_sdk(e, &ctx))?;
-            let items = out
-                .items()
-                .iter()
-                .map(convert::authorizer)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ctx.malformed(e))?;
-            Ok((items, out.position().map(str::to_owned)))
-        },
+    collection!(
+        api,
+        id,
+        limit,
+        "GetAuthorizers",
+        "/authorizers",
+        get_authorizers,
+        convert::authorizer
     )
-    .await
 }
 
 async fn get_models(
@@ -327,29 +343,15 @@ async fn get_models(
     id: &str,
     limit: i32,
 ) -> Result<(Vec<crate::snapshot::Model>, u32), AwsError> {
-    paginate(
-        context(api, id, "GetModels", "/models", None),
-        |position, ctx| async move {
-            let _permit = api.permit().await?;
-            let out = api
-                .sdk()
-                .get_models()
-                .rest_api_id(id)
-                .limit(limit)
-                .set_position(position)
-                .send()
-                .await
-                .map_err(|e| from_sdk(e, &ctx))?;
-            let items = out
-                .items()
-                .iter()
-                .map(convert::model)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ctx.malformed(e))?;
-            Ok((items, out.position().map(str::to_owned)))
-        },
+    collection!(
+        api,
+        id,
+        limit,
+        "GetModels",
+        "/models",
+        get_models,
+        convert::model
     )
-    .await
 }
 
 async fn get_request_validators(
@@ -357,61 +359,33 @@ async fn get_request_validators(
     id: &str,
     limit: i32,
 ) -> Result<(Vec<crate::snapshot::RequestValidator>, u32), AwsError> {
-    paginate(
-        context(api, id, "GetRequestValidators", "/requestvalidators", None),
-        |position, ctx| async move {
-            let _permit = api.permit().await?;
-            let out = api
-                .sdk()
-                .get_request_validators()
-                .rest_api_id(id)
-                .limit(limit)
-                .set_position(position)
-                .send()
-                .await
-                .map_err(|e| from_sdk(e, &ctx))?;
-            let items = out
-                .items()
-                .iter()
-                .map(convert::request_validator)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ctx.malformed(e))?;
-            Ok((items, out.position().map(str::to_owned)))
-        },
+    collection!(
+        api,
+        id,
+        limit,
+        "GetRequestValidators",
+        "/requestvalidators",
+        get_request_validators,
+        convert::request_validator
     )
-    .await
 }
 
+/// AWS documents this collection as unpaginated; `position` is still followed in case an
+/// implementation pages it.
 async fn get_gateway_responses(
     api: &ApiGateway,
     id: &str,
     limit: i32,
 ) -> Result<(Vec<crate::snapshot::GatewayResponse>, u32), AwsError> {
-    // AWS documents this collection as unpaginated; `position` is still followed in case an
-    // implementation pages it.
-    paginate(
-        context(api, id, "GetGatewayResponses", "/gatewayresponses", None),
-        |position, ctx| async move {
-            let _permit = api.permit().await?;
-            let out = api
-                .sdk()
-                .get_gateway_responses()
-                .rest_api_id(id)
-                .limit(limit)
-                .set_position(position)
-                .send()
-                .await
-                .map_err(|e| from_sdk(e, &ctx))?;
-            let items = out
-                .items()
-                .iter()
-                .map(convert::gateway_response)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ctx.malformed(e))?;
-            Ok((items, out.position().map(str::to_owned)))
-        },
+    collection!(
+        api,
+        id,
+        limit,
+        "GetGatewayResponses",
+        "/gatewayresponses",
+        get_gateway_responses,
+        convert::gateway_response
     )
-    .await
 }
 
 /// Fallback for methods whose integration GetResources did not embed.
