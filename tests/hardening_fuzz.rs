@@ -84,7 +84,13 @@ fn bool_map() -> impl Strategy<Value = BTreeMap<String, bool>> {
 
 fn integration() -> BoxedStrategy<Integration> {
     let response = (text(), opt_text(), string_map(), string_map(), opt_text()).prop_map(
-        |(status_code, selection_pattern, response_parameters, response_templates, content_handling)| {
+        |(
+            status_code,
+            selection_pattern,
+            response_parameters,
+            response_templates,
+            content_handling,
+        )| {
             IntegrationResponse {
                 status_code,
                 selection_pattern,
@@ -95,8 +101,21 @@ fn integration() -> BoxedStrategy<Integration> {
         },
     );
     (
-        (opt_text(), opt_text(), opt_text(), opt_text(), opt_text(), opt_text()),
-        (string_map(), string_map(), opt_text(), opt_text(), option::of(any::<i32>())),
+        (
+            opt_text(),
+            opt_text(),
+            opt_text(),
+            opt_text(),
+            opt_text(),
+            opt_text(),
+        ),
+        (
+            string_map(),
+            string_map(),
+            opt_text(),
+            opt_text(),
+            option::of(any::<i32>()),
+        ),
         (opt_text(), vec(text(), 0..3), option::of(any::<bool>())),
         btree_map(text(), response, 0..3),
     )
@@ -129,7 +148,13 @@ fn method() -> BoxedStrategy<Method> {
         },
     );
     (
-        (text(), opt_text(), opt_text(), option::of(any::<bool>()), opt_text()),
+        (
+            text(),
+            opt_text(),
+            opt_text(),
+            option::of(any::<bool>()),
+            opt_text(),
+        ),
         (bool_map(), string_map(), opt_text(), vec(text(), 0..3)),
         btree_map(text(), response, 0..3),
         option::of(integration()),
@@ -170,8 +195,18 @@ fn resource() -> BoxedStrategy<Resource> {
 
 fn snapshot() -> impl Strategy<Value = Snapshot> {
     let rest_api = (
-        (text(), embedded_json(), vec(text(), 0..3), option::of(any::<i32>())),
-        (opt_text(), vec(text(), 0..2), vec(text(), 0..2), option::of(any::<bool>())),
+        (
+            text(),
+            embedded_json(),
+            vec(text(), 0..3),
+            option::of(any::<i32>()),
+        ),
+        (
+            opt_text(),
+            vec(text(), 0..2),
+            vec(text(), 0..2),
+            option::of(any::<bool>()),
+        ),
     )
         .prop_map(|(a, b)| RestApi {
             id: a.0,
@@ -185,7 +220,13 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
         });
     let authorizer = (
         (text(), text(), opt_text(), vec(text(), 0..2), opt_text()),
-        (opt_text(), opt_text(), opt_text(), opt_text(), option::of(any::<i32>())),
+        (
+            opt_text(),
+            opt_text(),
+            opt_text(),
+            opt_text(),
+            option::of(any::<i32>()),
+        ),
     )
         .prop_map(|(a, b)| Authorizer {
             id: a.0,
@@ -207,23 +248,36 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
             schema,
         },
     );
-    let validator = (text(), text(), option::of(any::<bool>()), option::of(any::<bool>()))
+    let validator = (
+        text(),
+        text(),
+        option::of(any::<bool>()),
+        option::of(any::<bool>()),
+    )
         .prop_map(|(id, name, body, parameters)| RequestValidator {
             id,
             name,
             validate_request_body: body,
             validate_request_parameters: parameters,
         });
-    let gateway_response = (text(), opt_text(), string_map(), string_map(), any::<bool>())
-        .prop_map(|(response_type, status_code, parameters, templates, default_response)| {
-            GatewayResponse {
-                response_type,
-                status_code,
-                response_parameters: parameters,
-                response_templates: templates,
-                default_response,
-            }
-        });
+    let gateway_response = (
+        text(),
+        opt_text(),
+        string_map(),
+        string_map(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(response_type, status_code, parameters, templates, default_response)| {
+                GatewayResponse {
+                    response_type,
+                    status_code,
+                    response_parameters: parameters,
+                    response_templates: templates,
+                    default_response,
+                }
+            },
+        );
     (
         rest_api,
         vec(resource(), 0..6),
@@ -336,9 +390,7 @@ fn shaped(ty: &Type, depth: u32) -> BoxedStrategy<rmpv::Value> {
             .prop_map(rmpv::Value::Array)
             .boxed(),
         Type::Map(elem) if depth > 0 => btree_map(text(), shaped(elem, depth - 1), 0..3)
-            .prop_map(|m| {
-                rmpv::Value::Map(m.into_iter().map(|(k, v)| (k.into(), v)).collect())
-            })
+            .prop_map(|m| rmpv::Value::Map(m.into_iter().map(|(k, v)| (k.into(), v)).collect()))
             .boxed(),
         Type::Object(fields) if depth > 0 => {
             let fields: Vec<BoxedStrategy<(rmpv::Value, rmpv::Value)>> = fields
@@ -480,8 +532,12 @@ fn values_decoded_from_terraform_keep_unknowns_and_reject_extra_attributes() {
     )]));
     let config = decode_msgpack(&unknown_id, &ty).expect("unknown values decode");
     assert_eq!(config.get("rest_api_id"), &Value::Unknown);
-    let diagnostics = runtime().block_on(provider.validate_data_source_config("gwtrigger", &config));
-    assert!(diagnostics.is_empty(), "an unknown id is checked later: {diagnostics:?}");
+    let diagnostics =
+        runtime().block_on(provider.validate_data_source_config("gwtrigger", &config));
+    assert!(
+        diagnostics.is_empty(),
+        "an unknown id is checked later: {diagnostics:?}"
+    );
 
     let extra = pack(&rmpv::Value::Map(vec![
         ("rest_api_id".into(), "abc123defg".into()),

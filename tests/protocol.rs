@@ -523,7 +523,10 @@ async fn malformed_and_unexpected_values_are_diagnostics_not_crashes() {
         ("truncated map", raw(vec![0x82, 0xab], b"")),
         ("a list, not an object", raw(vec![0x92, 0x01, 0x02], b"")),
         ("trailing bytes", raw(vec![0x80, 0x00], b"")),
-        ("invalid UTF-8 key", raw(vec![0x81, 0xa2, 0xff, 0xfe, 0xc0], b"")),
+        (
+            "invalid UTF-8 key",
+            raw(vec![0x81, 0xa2, 0xff, 0xfe, 0xc0], b""),
+        ),
         ("invalid JSON", raw(Vec::new(), b"{\"rest_api_id\": ")),
         (
             "wrong type",
@@ -542,16 +545,12 @@ async fn malformed_and_unexpected_values_are_diagnostics_not_crashes() {
             .into_inner();
         assert!(read.state.is_none(), "{label}");
         let diagnostic = &read.diagnostics[0];
-        assert_eq!(
-            diagnostic.summary, "Invalid configuration value",
-            "{label}"
-        );
+        assert_eq!(diagnostic.summary, "Invalid configuration value", "{label}");
         assert!(diagnostic.detail.contains("please report it"), "{label}");
         let validation = client
             .validate_data_resource_config(pb::validate_data_resource_config::Request {
                 type_name: "gwtrigger".into(),
                 config: Some(value),
-                ..Default::default()
             })
             .await
             .unwrap()
@@ -602,7 +601,6 @@ async fn malformed_and_unexpected_values_are_diagnostics_not_crashes() {
                 "rest_api_id",
                 rmpv::Value::Ext(0, vec![0]),
             )])),
-            ..Default::default()
         })
         .await
         .unwrap()

@@ -45,7 +45,8 @@ def test_throttling_half_the_requests_gives_the_clean_hash(
     proxy.add_fault("throttle", every=2, times=None, retry_after=retry_after)
     doc, took = cli_hash(cli, proxy.url, api.id, "--max-retries", "6")
     assert doc["hash"] == clean
-    assert proxy.count(outcome="throttle") >= proxy.count(outcome="ok") - 1 >= 9, proxy.stats()
+    throttled, served = proxy.count(outcome="throttle"), proxy.count(outcome="ok")
+    assert served >= 8 and throttled >= served - 1, proxy.stats()
     assert took < BOUNDED
 
 
@@ -185,7 +186,7 @@ def test_retry_modes_finish_under_the_get_resources_quota(
     for i in range(19):
         apigw.create_resource(restApiId=api.id, parentId=root, pathPart=f"extra{i:02d}")
     proxy.configure(page_size_cap=PAGE)
-    clean, _ = cli_hash(cli, proxy.url, api.id, "--max-retries", "0")
+    clean = cli_hash(cli, proxy.url, api.id, "--max-retries", "0")[0]["hash"]
     proxy.clear_counts()
     proxy.add_fault("quota", op="GetResources", rate=5, per=2.0, times=None)
     doc, took = cli_hash(cli, proxy.url, api.id, "--retry-mode", mode, "--max-retries", "20")
