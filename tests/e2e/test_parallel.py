@@ -41,3 +41,11 @@ def test_twenty_data_sources_under_throttling_share_one_bounded_client(
         f"requests in flight at once: {proxy.max_in_flight} (one shared client allows {MAX_CONCURRENT_REQUESTS})"
     print(f"{DATA_SOURCES} data sources: {stats['total']} requests, {stats['by_outcome']}, "
           f"max in flight {proxy.max_in_flight}")
+
+    # Without throttling and with every answer slow, the reads pile up: the shared client's limit
+    # is reached and holds.
+    proxy.reset()
+    proxy.configure(page_size_cap=2)
+    proxy.add_fault("slow", delay=0.3, times=None)
+    tf.plan({"endpoint": proxy.url, "rest_api_id": api.id}, f"-parallelism={DATA_SOURCES}", timeout=BOUNDED)
+    assert proxy.max_in_flight == MAX_CONCURRENT_REQUESTS, proxy.stats()
