@@ -493,3 +493,132 @@ async fn debug_mode_serves_plaintext_on_a_unix_socket() {
     assert!(status.success());
     assert!(!socket.exists(), "socket removed on exit");
 }
+
+/// Issue 6, bad input at the protocol level: malformed DynamicValues, attributes outside the
+/// schema and unknown values never crash the provider; each is a diagnostic with a summary, a
+/// detail and (where there is one) the attribute path. `token` is as sensitive as `secret_key`.
+#[tokio::test]
+async fn malformed_and_unexpected_values_are_diagnostics_not_crashes() {
+    let client_cert = go_plugin_style_client_cert();
+    let (mut provider, handshake) = start_managed(&client_cert);
+    let channel = connect(&handshake, Some(&client_cert)).await.unwrap();
+    let mut client = ProviderClient::new(channel.clone());
+
+    let schema = client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    let provider_block = schema.provider.unwrap().block.unwrap();
+    for secret in ["secret_key", "token"] {
+        assert!(attribute(&provider_block, secret).sensitive, "{secret}");
+    }
+    assert!(!attribute(&provider_block, "access_key").sensitive);
+
+    let raw = |msgpack: Vec<u8>, json: &[u8]| pb::DynamicValue {
+        msgpack,
+        json: json.to_vec(),
+    };
+    let malformed = [
+        ("truncated map", raw(vec![0x82, 0xab], b"")),
+        ("a list, not an object", raw(vec![0x92, 0x01, 0x02], b"")),
+        ("trailing bytes", raw(vec![0x80, 0x00], b"")),
+        (
+            "invalid UTF-8 key",
+            raw(vec![0x81, 0xa2, 0xff, 0xfe, 0xc0], b""),
+        ),
+        ("invalid JSON", raw(Vec::new(), b"{\"rest_api_id\": ")),
+        (
+            "wrong type",
+            msgpack_object(&[("rest_api_id", rmpv::Value::from(42))]),
+        ),
+    ];
+    for (label, value) in malformed {
+        let read = client
+            .read_data_source(pb::read_data_source::Request {
+                type_name: "gwtrigger".into(),
+                config: Some(value.clone()),
+                ..Default::default()
+            })
+            .await
+            .unwrap_or_else(|status| panic!("{label}: gRPC error {status:?}"))
+            .into_inner();
+        assert!(read.state.is_none(), "{label}");
+        let diagnostic = &read.diagnostics[0];
+        assert_eq!(diagnostic.summary, "Invalid configuration value", "{label}");
+        assert!(diagnostic.detail.contains("please report it"), "{label}");
+        let validation = client
+            .validate_data_resource_config(pb::validate_data_resource_config::Request {
+                type_name: "gwtrigger".into(),
+                config: Some(value),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(
+            validation.diagnostics[0].summary, "Invalid configuration value",
+            "{label}"
+        );
+    }
+    let wrong_type = client
+        .read_data_source(pb::read_data_source::Request {
+            type_name: "gwtrigger".into(),
+            config: Some(msgpack_object(&[("rest_api_id", rmpv::Value::from(42))])),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let steps = &wrong_type.diagnostics[0].attribute.as_ref().unwrap().steps;
+    assert_eq!(
+        steps[0].selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "rest_api_id".into()
+        ))
+    );
+
+    // An attribute the schema does not have, in the provider block and in a data source.
+    let extra = client
+        .configure_provider(pb::configure_provider::Request {
+            terraform_version: "1.15.5".into(),
+            config: Some(msgpack_object(&[
+                ("region", "us-east-1".into()),
+                ("colour", "blue".into()),
+            ])),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(extra.diagnostics[0].summary, "Invalid configuration value");
+    assert!(extra.diagnostics[0].detail.contains("\"colour\""));
+
+    // Unknown values (cty's msgpack extension) are skipped at validation time.
+    let unknown = client
+        .validate_data_resource_config(pb::validate_data_resource_config::Request {
+            type_name: "gwtrigger".into(),
+            config: Some(msgpack_object(&[(
+                "rest_api_id",
+                rmpv::Value::Ext(0, vec![0]),
+            )])),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(unknown.diagnostics.is_empty(), "{:?}", unknown.diagnostics);
+
+    // Still serving after all of that.
+    client
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap();
+    GrpcControllerClient::new(channel)
+        .shutdown(Empty {})
+        .await
+        .unwrap();
+    let status = provider
+        .wait_exit(Duration::from_secs(5))
+        .expect("provider did not exit after Shutdown");
+    assert!(status.success(), "{status:?}");
+    assert!(!provider.stderr_so_far().contains("panicked"));
+}

@@ -46,6 +46,50 @@ impl Default for ClientOptions {
     }
 }
 
+/// Environment variables that override [`ClientOptions`]' time budgets, in milliseconds: an
+/// operations and test knob (e.g. a short attempt timeout to test slow endpoints), not a
+/// provider argument.
+pub const TIMEOUT_ENV_VARS: [&str; 3] = [
+    "GWTRIGGER_CONNECT_TIMEOUT_MS",
+    "GWTRIGGER_ATTEMPT_TIMEOUT_MS",
+    "GWTRIGGER_OPERATION_TIMEOUT_MS",
+];
+
+impl ClientOptions {
+    /// The defaults with the time budgets set by [`TIMEOUT_ENV_VARS`], when set.
+    pub fn from_env() -> Result<ClientOptions, AwsError> {
+        Self::from_vars(|name| std::env::var(name).ok())
+    }
+
+    fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientOptions, AwsError> {
+        let mut options = ClientOptions::default();
+        let [connect, attempt, operation] = TIMEOUT_ENV_VARS;
+        for (name, slot) in [
+            (connect, &mut options.connect_timeout),
+            (attempt, &mut options.attempt_timeout),
+            (operation, &mut options.operation_timeout),
+        ] {
+            let Some(value) = var(name).filter(|v| !v.trim().is_empty()) else {
+                continue;
+            };
+            match value.trim().parse::<u64>() {
+                Ok(ms) if (1..=3_600_000).contains(&ms) => *slot = Duration::from_millis(ms),
+                _ => {
+                    return Err(AwsError::new(
+                        AwsErrorKind::InvalidSettings,
+                        format!("Invalid {name}"),
+                        format!(
+                            "The environment variable {name} is {value:?}; it must be a whole \
+                             number of milliseconds from 1 to 3600000. Fix or unset it."
+                        ),
+                    ))
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
 /// The API Gateway client plus what error messages need to say where it points.
 /// Cheap to clone; clones share the connection pool and the concurrency limit.
 #[derive(Debug, Clone)]
@@ -97,9 +141,10 @@ impl ApiGateway {
     }
 }
 
-/// Builds the client with default [`ClientOptions`]. No network call.
+/// Builds the client with default [`ClientOptions`] (time budgets overridable by
+/// [`TIMEOUT_ENV_VARS`]). No network call.
 pub async fn client(settings: &AwsSettings) -> Result<ApiGateway, AwsError> {
-    client_with_options(settings, &ClientOptions::default()).await
+    client_with_options(settings, &ClientOptions::from_env()?).await
 }
 
 /// Builds the client. Validates the settings and the AWS environment (region, retry,
@@ -155,4 +200,32 @@ async fn build(resolved: Resolved, options: &ClientOptions) -> ApiGateway {
         resolved.endpoint_description,
         options.max_concurrent_requests,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_come_from_the_environment_knobs() {
+        let options = ClientOptions::from_vars(|name| match name {
+            "GWTRIGGER_ATTEMPT_TIMEOUT_MS" => Some("250".into()),
+            "GWTRIGGER_CONNECT_TIMEOUT_MS" => Some(" ".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(options.attempt_timeout, Duration::from_millis(250));
+        assert_eq!(
+            options.connect_timeout,
+            ClientOptions::default().connect_timeout
+        );
+        for bad in ["0", "-5", "1.5", "soon", "3600001"] {
+            let err = ClientOptions::from_vars(|name| {
+                (name == "GWTRIGGER_OPERATION_TIMEOUT_MS").then(|| bad.to_string())
+            })
+            .unwrap_err();
+            assert_eq!(err.kind(), AwsErrorKind::InvalidSettings);
+            assert!(err.summary().contains("GWTRIGGER_OPERATION_TIMEOUT_MS"));
+        }
+    }
 }

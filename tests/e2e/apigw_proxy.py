@@ -28,7 +28,12 @@ Faults
 
     - ``throttle``: 429 with ``x-amzn-ErrorType: TooManyRequestsException`` and a JSON body;
       ``retry_after=<seconds>`` adds a ``Retry-After`` header.
-    - ``error``: a 5xx (``status``, default 503) with an AWS-style JSON error body.
+    - ``error``: a 5xx (``status``, default 503) with an AWS-style JSON error body; ``code`` and
+      ``message`` override the error type and message, so ``status=403,
+      code="AccessDeniedException"`` or ``code="ExpiredTokenException"`` answer like IAM/STS would.
+    - ``quota``: a server-side rate limit: of the matching requests at most ``rate`` per ``per``
+      seconds (sliding window; API Gateway's GetResources quota is 5 per 2 s) are served, the
+      others get the ``throttle`` answer. Use ``times=None``.
     - ``reset``: the TCP connection is reset (SO_LINGER 0) without any response.
     - ``slow``: sleep ``delay`` seconds (default 5), then answer normally.
     - ``truncate``: the real response body cut to ``fraction`` (default 0.5) of its length,
@@ -36,6 +41,14 @@ Faults
     - ``garble``: a 200 with a body that is not JSON.
     - ``repeat_position``: a collection page whose ``position`` points back at itself, so a
       client that follows it blindly loops forever.
+
+    Also recorded: the most requests the proxy was serving at once (``proxy.max_in_flight``), to
+    check a client's concurrency limit.
+
+Synthetic resources
+    ``proxy.synthesize_resources(api_id, items)`` serves ``items`` (GetResources ``item`` objects,
+    methods embedded) for that API instead of asking upstream, paginated like the rest: a 5,000
+    resource API without creating 5,000 resources in the emulator.
 
     ``times``/``every``/``skip`` express bursts ("5xx on the first 3 calls"), rates ("429 on
     every second request", i.e. half) and "page N fails after earlier pages succeeded"
@@ -65,7 +78,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 # Collection GETs that API Gateway paginates with limit/position, and their operation names.
@@ -128,7 +141,7 @@ _HOP_BY_HOP = {
     "transfer-encoding", "upgrade", "host", "content-length",
 }
 
-FAULT_KINDS = ("throttle", "error", "reset", "slow", "truncate", "garble", "repeat_position")
+FAULT_KINDS = ("throttle", "error", "reset", "slow", "truncate", "garble", "repeat_position", "quota")
 _TOKEN_PREFIX = "gwt:"
 
 
@@ -178,8 +191,13 @@ class FaultRule:
     retry_after: Optional[float] = None
     delay: float = 5.0
     fraction: float = 0.5
+    code: Optional[str] = None
+    message: Optional[str] = None
+    rate: int = 5
+    per: float = 2.0
     seen: int = 0
     fired: int = 0
+    served_at: list[float] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -199,6 +217,14 @@ class FaultRule:
         self.seen += 1
         if self.times is not None and self.fired >= self.times:
             return False
+        if self.kind == "quota":
+            now = time.monotonic()
+            self.served_at = [t for t in self.served_at if now - t < self.per]
+            if len(self.served_at) < self.rate:
+                self.served_at.append(now)
+                return False
+            self.fired += 1
+            return True
         index = self.seen - self.skip  # 1-based among requests after the skipped ones
         if index < 1 or (index - 1) % self.every != 0:
             return False
@@ -238,6 +264,9 @@ class ApigwProxy:
         self._lock = threading.Lock()
         self._rules: list[FaultRule] = []
         self.requests: list[RequestRecord] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._synthetic: dict[str, list[dict[str, Any]]] = {}
         self._server = _Server(("127.0.0.1", port), _Handler, self)
         self._thread: Optional[threading.Thread] = None
 
@@ -282,6 +311,10 @@ class ApigwProxy:
             self._rules.append(rule)
         return rule
 
+    def synthesize_resources(self, api_id: str, items: list[dict[str, Any]]) -> None:
+        with self._lock:
+            self._synthetic[api_id] = items
+
     def clear_faults(self) -> None:
         with self._lock:
             self._rules.clear()
@@ -291,11 +324,14 @@ class ApigwProxy:
         with self._lock:
             self._rules.clear()
             self.requests.clear()
+            self._synthetic.clear()
+            self.in_flight = self.max_in_flight = 0
             self.config = ProxyConfig()
 
     def clear_counts(self) -> None:
         with self._lock:
             self.requests.clear()
+            self.in_flight = self.max_in_flight = 0
 
     def count(self, op: Optional[str] = None, outcome: Optional[str] = None) -> int:
         with self._lock:
@@ -315,6 +351,7 @@ class ApigwProxy:
                 "total": len(self.requests),
                 "by_operation": by_op,
                 "by_outcome": by_outcome,
+                "max_in_flight": self.max_in_flight,
                 "faults": [
                     {"kind": r.kind, "op": r.op, "page": r.page, "fired": r.fired, "seen": r.seen}
                     for r in self._rules
@@ -332,6 +369,21 @@ class ApigwProxy:
     def _record(self, record: RequestRecord) -> None:
         with self._lock:
             self.requests.append(record)
+
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def _synthetic_items(self, op: str, path: str) -> Optional[list[dict[str, Any]]]:
+        if op != "GetResources":
+            return None
+        with self._lock:
+            return self._synthetic.get(path.strip("/").split("/")[1])
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -397,10 +449,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         # Recorded before answering, so a client that got its response always sees it counted.
         record = RequestRecord(self.command, split.path, split.query, op, page, rule.kind if rule else "ok", None)
         proxy._record(record)
+        proxy._enter()
         try:
             record.status = self._serve(split.path, query, body, op, paginated, page_size, offset, rule)
         except _Reset:
             self._reset_connection()
+        finally:
+            proxy._leave()
 
     def _page_window(self, params: dict[str, str]) -> tuple[int, int]:
         cfg = self.server.proxy.config
@@ -425,15 +480,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _serve(self, path: str, query: list[tuple[str, str]], body: bytes, op: str, paginated: bool,
                page_size: Optional[int], offset: Optional[int], rule: Optional[FaultRule]) -> Optional[int]:
         if rule is not None:
-            if rule.kind == "throttle":
+            if rule.kind in ("throttle", "quota"):
                 headers = {"x-amzn-ErrorType": "TooManyRequestsException"}
                 if rule.retry_after is not None:
                     headers["Retry-After"] = f"{rule.retry_after:g}"
                 self._send_aws_error(429, "TooManyRequestsException", "Too Many Requests", headers)
                 return 429
             if rule.kind == "error":
-                error_type = "ServiceUnavailableException" if rule.status == 503 else "InternalFailure"
-                self._send_aws_error(rule.status, error_type, "Injected server error")
+                error_type = rule.code or ("ServiceUnavailableException" if rule.status == 503 else "InternalFailure")
+                self._send_aws_error(rule.status, error_type, rule.message or "Injected server error")
                 return rule.status
             if rule.kind == "reset":
                 raise _Reset()
@@ -443,13 +498,18 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._send(200, b'{"item": [{"id": "abc", "path": "/\x00\xff not json', {"Content-Type": "application/json"})
                 return 200
 
-        upstream_query = urllib.parse.urlencode(query)
-        target = path + (f"?{upstream_query}" if upstream_query else "")
-        try:
-            status, headers, payload = self._forward(target, body)
-        except OSError as err:
-            self._send_aws_error(502, "BadGatewayException", f"upstream unreachable: {err}")
-            return 502
+        synthetic = self.server.proxy._synthetic_items(op, path) if paginated else None
+        if synthetic is not None:
+            status, headers = 200, {"Content-Type": "application/json"}
+            payload = json.dumps({"item": synthetic}).encode()
+        else:
+            upstream_query = urllib.parse.urlencode(query)
+            target = path + (f"?{upstream_query}" if upstream_query else "")
+            try:
+                status, headers, payload = self._forward(target, body)
+            except OSError as err:
+                self._send_aws_error(502, "BadGatewayException", f"upstream unreachable: {err}")
+                return 502
 
         if paginated and status == 200 and page_size is not None and offset is not None:
             payload = self._paginate(payload, page_size, offset, rule)
