@@ -1,5 +1,5 @@
 # gwtrigger: the two commands a fresh machine needs (see README.md).
-.PHONY: test demo bootstrap clean-demo
+.PHONY: test demo bootstrap bench clean-demo
 
 ## make test: every check CI runs (fmt, clippy, build, Rust tests, Terraform/moto end-to-end tests)
 test:
@@ -9,6 +9,10 @@ test:
 ## API Gateway emulator with a sample API, and show the hash change when a route changes
 demo:
 	@bash scripts/demo.sh
+
+## make bench: every benchmark of BENCHMARKS.md (slow, machine-dependent; not part of make test)
+bench:
+	@bash scripts/bench.sh
 
 ## make bootstrap: only create/refresh the project venv (.venv)
 bootstrap:
