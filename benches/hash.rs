@@ -49,6 +49,20 @@ fn benches(c: &mut Criterion) {
     }
     group.finish();
 
+    // EXPERIMENT: the same snapshots with their heap laid out in path order.
+    let mut group = c.benchmark_group("document_path_ordered_heap");
+    for (n, snap) in &inputs {
+        let mut sorted = snap.clone();
+        sorted.resources.sort_by(|a, b| a.path.cmp(&b.path));
+        let relaid = sorted.clone();
+        drop(sorted);
+        group.throughput(Throughput::Elements(*n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), &relaid, |b, snap| {
+            b.iter(|| canonical::document(black_box(snap), &options))
+        });
+    }
+    group.finish();
+
     let mut group = c.benchmark_group("sha1");
     for (n, snap) in &inputs {
         let doc = canonical::document(snap, &options);
