@@ -139,9 +139,7 @@ pub async fn serve_plain_tcp(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), String> {
-    let incoming = TcpListenerStream::new(listener).map(|accepted| {
-        accepted.inspect(no_delay)
-    });
+    let incoming = TcpListenerStream::new(listener).map(|accepted| accepted.inspect(no_delay));
     let signal = shutdown.clone();
     serve_until(
         router.serve_with_incoming_shutdown(incoming, async move { signal.cancelled().await }),
