@@ -1,5 +1,5 @@
 # gwtrigger: the two commands a fresh machine needs (see README.md).
-.PHONY: test demo bootstrap bench clean-demo
+.PHONY: test demo bootstrap mirror bench clean-demo
 
 ## make test: every check CI runs (fmt, clippy, build, Rust tests, Terraform/moto end-to-end tests)
 test:
@@ -9,6 +9,11 @@ test:
 ## API Gateway emulator with a sample API, and show the hash change when a route changes
 demo:
 	@bash scripts/demo.sh
+
+## make mirror: release-build both binaries and write build/mirror/{packed,unpacked}
+## (see docs/guides/install-from-a-mirror.md)
+mirror:
+	@bash scripts/mirror.sh
 
 ## make bench: every benchmark of BENCHMARKS.md (slow, machine-dependent; not part of make test)
 bench:

@@ -72,7 +72,9 @@ bold "4/6 Installing the provider from a local filesystem mirror"
 mirror="$demo_dir/mirror"
 dest="$mirror/registry.terraform.io/gwtrigger/gwtrigger/$version/linux_amd64"
 mkdir -p "$dest"
-cp "$provider_bin" "$dest/terraform-provider-gwtrigger_v$version"
+# hard link when possible: a debug build is a few hundred MB
+ln -f "$provider_bin" "$dest/terraform-provider-gwtrigger_v$version" 2>/dev/null ||
+  cp "$provider_bin" "$dest/terraform-provider-gwtrigger_v$version"
 cat >"$demo_dir/terraform.tfrc" <<TFRC
 disable_checkpoint = true
 provider_installation {

@@ -248,3 +248,16 @@ fn cli_errors_say_how_to_fix() {
     bad.platform = Some("linux-amd64".into());
     assert!(run(&bad).unwrap_err().to_string().contains("OS_ARCH"));
 }
+
+#[test]
+fn tfrc_snippet_quotes_the_path_for_hcl() {
+    let snippet = gwtrigger::cli::mirror::tfrc_snippet(
+        Path::new("/tmp/a \"b\"/${x}"),
+        "registry.terraform.io/gwtrigger/gwtrigger",
+    );
+    assert!(
+        snippet.contains(r#"path    = "/tmp/a \"b\"/$${x}""#),
+        "{snippet}"
+    );
+    assert!(snippet.contains(r#"include = ["registry.terraform.io/gwtrigger/gwtrigger"]"#));
+}

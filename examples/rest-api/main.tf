@@ -1,100 +1,111 @@
-# A complete REST API whose deployment redeploys exactly when deployable content changes.
+# A complete REST API whose deployment is re-created exactly when deployable content changes.
 # Nothing here lists route or integration ids by hand: data "gwtrigger" hashes the live API.
+#
+# Every route-defining resource uses for_each over a map, so adding, changing AND removing a
+# route are key changes of resources listed in the data source's depends_on: the route change
+# and the redeployment land in the same apply (docs/guides/when-terraform-reads.md).
 
 data "aws_region" "current" {}
+data "aws_partition" "current" {}
 
 resource "aws_api_gateway_rest_api" "main" {
   name = var.name
+
   endpoint_configuration {
     types = ["REGIONAL"]
   }
 }
 
-# ---------------------------------------------------------------- routes
-# Group every route-defining resource behind one module or resource set so the data source can
-# depend on all of them at once (see docs/guides/when-terraform-reads.md).
-
-resource "aws_api_gateway_resource" "orders" {
-  rest_api_id = aws_api_gateway_rest_api.main.id
-  parent_id   = aws_api_gateway_rest_api.main.root_resource_id
-  path_part   = "orders"
-}
-
-resource "aws_api_gateway_resource" "order" {
-  rest_api_id = aws_api_gateway_rest_api.main.id
-  parent_id   = aws_api_gateway_resource.orders.id
-  path_part   = "{order_id}"
-}
-
-resource "aws_api_gateway_resource" "status" {
-  rest_api_id = aws_api_gateway_rest_api.main.id
-  parent_id   = aws_api_gateway_rest_api.main.root_resource_id
-  path_part   = "status"
-}
-
+# ---------------------------------------------------------------------------------- routes
 locals {
-  # Lambda proxy routes: "VERB resource-key".
-  lambda_routes = {
-    "GET orders"  = aws_api_gateway_resource.orders.id
-    "POST orders" = aws_api_gateway_resource.orders.id
-    "GET order"   = aws_api_gateway_resource.order.id
+  # Path parts directly under "/".
+  level1 = toset(["orders", "status"])
+
+  # Path parts one level deeper: "full path below /" => parent (a level1 key) and path part.
+  level2 = {
+    "orders/{order_id}" = { parent = "orders", path_part = "{order_id}" }
   }
+
+  # Every route: "VERB /path" => how it is served.
+  #   integration = "lambda": Lambda proxy (AWS_PROXY) to var.lambda_function_arn
+  #   integration = "http":   HTTP proxy to var.backend_url + path
+  routes = {
+    "GET /orders"            = { integration = "lambda", api_key_required = false }
+    "POST /orders"           = { integration = "lambda", api_key_required = true }
+    "GET /orders/{order_id}" = { integration = "lambda", api_key_required = false }
+    "GET /status"            = { integration = "http", api_key_required = false }
+  }
+
+  resource_ids = merge(
+    { "/" = aws_api_gateway_rest_api.main.root_resource_id },
+    { for part, r in aws_api_gateway_resource.level1 : "/${part}" => r.id },
+    { for path, r in aws_api_gateway_resource.level2 : "/${path}" => r.id },
+  )
+
+  # API Gateway's URI for invoking a Lambda function. The region is the API's region.
+  lambda_invoke_uri = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.region}:lambda:path/2015-03-31/functions/${var.lambda_function_arn}/invocations"
 }
 
-resource "aws_api_gateway_method" "lambda" {
-  for_each         = local.lambda_routes
+resource "aws_api_gateway_resource" "level1" {
+  for_each = local.level1
+
+  rest_api_id = aws_api_gateway_rest_api.main.id
+  parent_id   = aws_api_gateway_rest_api.main.root_resource_id
+  path_part   = each.key
+}
+
+resource "aws_api_gateway_resource" "level2" {
+  for_each = local.level2
+
+  rest_api_id = aws_api_gateway_rest_api.main.id
+  parent_id   = aws_api_gateway_resource.level1[each.value.parent].id
+  path_part   = each.value.path_part
+}
+
+resource "aws_api_gateway_method" "route" {
+  for_each = local.routes
+
   rest_api_id      = aws_api_gateway_rest_api.main.id
-  resource_id      = each.value
+  resource_id      = local.resource_ids[split(" ", each.key)[1]]
   http_method      = split(" ", each.key)[0]
   authorization    = "NONE"
-  api_key_required = split(" ", each.key)[0] == "POST"
+  api_key_required = each.value.api_key_required
 }
 
-resource "aws_api_gateway_integration" "lambda" {
-  for_each                = local.lambda_routes
-  rest_api_id             = aws_api_gateway_rest_api.main.id
-  resource_id             = each.value
-  http_method             = aws_api_gateway_method.lambda[each.key].http_method
-  type                    = "AWS_PROXY"
-  integration_http_method = "POST"
-  uri                     = "arn:aws:apigateway:${data.aws_region.current.name}:lambda:path/2015-03-31/functions/${var.lambda_function_arn}/invocations"
-}
+resource "aws_api_gateway_integration" "route" {
+  for_each = local.routes
 
-resource "aws_api_gateway_method" "status" {
-  rest_api_id   = aws_api_gateway_rest_api.main.id
-  resource_id   = aws_api_gateway_resource.status.id
-  http_method   = "GET"
-  authorization = "NONE"
-}
+  rest_api_id = aws_api_gateway_rest_api.main.id
+  resource_id = aws_api_gateway_method.route[each.key].resource_id
+  http_method = aws_api_gateway_method.route[each.key].http_method
 
-resource "aws_api_gateway_integration" "status" {
-  rest_api_id             = aws_api_gateway_rest_api.main.id
-  resource_id             = aws_api_gateway_resource.status.id
-  http_method             = aws_api_gateway_method.status.http_method
-  type                    = "HTTP_PROXY"
-  integration_http_method = "GET"
-  uri                     = "${var.backend_url}/status"
+  type = each.value.integration == "lambda" ? "AWS_PROXY" : "HTTP_PROXY"
+  # Lambda is always invoked with POST, whatever the client's verb.
+  integration_http_method = each.value.integration == "lambda" ? "POST" : split(" ", each.key)[0]
+  uri                     = each.value.integration == "lambda" ? local.lambda_invoke_uri : "${var.backend_url}${split(" ", each.key)[1]}"
 }
 
 resource "aws_lambda_permission" "api" {
-  statement_id  = "AllowApiGatewayInvoke"
+  statement_id  = "AllowApiGatewayInvoke-${var.name}"
   action        = "lambda:InvokeFunction"
   function_name = var.lambda_function_name
   principal     = "apigateway.amazonaws.com"
-  source_arn    = "${aws_api_gateway_rest_api.main.execution_arn}/*/*"
+  # any stage, any method, any path of this API
+  source_arn = "${aws_api_gateway_rest_api.main.execution_arn}/*/*"
 }
 
-# ---------------------------------------------------------------- deployment
+# ---------------------------------------------------------------------------------- deployment
 data "gwtrigger" "api" {
   rest_api_id = aws_api_gateway_rest_api.main.id
 
-  # Read after every route change has been applied, so the hash is unknown at plan time
-  # whenever a route changes and the deployment is replaced in the same apply.
+  # Read during apply, after any route change, so the same apply redeploys. List what defines
+  # routes, nothing else: not the stage or the deployment (a cycle), not the Lambda permission,
+  # usage plan or logging (they would defer the read and force a redeploy for nothing).
   depends_on = [
-    aws_api_gateway_method.lambda,
-    aws_api_gateway_integration.lambda,
-    aws_api_gateway_method.status,
-    aws_api_gateway_integration.status,
+    aws_api_gateway_resource.level1,
+    aws_api_gateway_resource.level2,
+    aws_api_gateway_method.route,
+    aws_api_gateway_integration.route,
   ]
 }
 
@@ -105,17 +116,57 @@ resource "aws_api_gateway_deployment" "main" {
     redeployment = data.gwtrigger.api.hash
   }
 
+  # The stage points at this deployment: create the new one, move the stage, then delete the old.
   lifecycle {
     create_before_destroy = true
   }
 }
 
-# ---------------------------------------------------------------- stage, logging
-resource "aws_cloudwatch_log_group" "access" {
-  name              = "/apigateway/${var.name}/${var.stage_name}/access"
-  retention_in_days = 30
+# ---------------------------------------------------------------------------------- logging
+# API Gateway writes execution and access logs to CloudWatch with ONE IAM role per account and
+# region, set in the account settings. Without it, enabling logging fails with "CloudWatch Logs
+# role ARN must be set in account settings to enable logging".
+resource "aws_iam_role" "apigateway_cloudwatch" {
+  count = var.manage_account_logging_role ? 1 : 0
+
+  name = "apigateway-cloudwatch-logs"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "apigateway.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
 }
 
+resource "aws_iam_role_policy_attachment" "apigateway_cloudwatch" {
+  count = var.manage_account_logging_role ? 1 : 0
+
+  role       = aws_iam_role.apigateway_cloudwatch[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "main" {
+  count = var.manage_account_logging_role ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.apigateway_cloudwatch[0].arn
+  depends_on          = [aws_iam_role_policy_attachment.apigateway_cloudwatch]
+}
+
+resource "aws_cloudwatch_log_group" "access" {
+  name              = "/apigateway/${var.name}/${var.stage_name}/access"
+  retention_in_days = var.log_retention_days
+}
+
+# API Gateway creates this group itself on the first logged request, with no retention.
+# Creating it first sets the retention (and it must exist before API Gateway writes to it).
+resource "aws_cloudwatch_log_group" "execution" {
+  name              = "API-Gateway-Execution-Logs_${aws_api_gateway_rest_api.main.id}/${var.stage_name}"
+  retention_in_days = var.log_retention_days
+}
+
+# ---------------------------------------------------------------------------------- stage
 resource "aws_api_gateway_stage" "main" {
   rest_api_id   = aws_api_gateway_rest_api.main.id
   deployment_id = aws_api_gateway_deployment.main.id
@@ -124,19 +175,26 @@ resource "aws_api_gateway_stage" "main" {
   access_log_settings {
     destination_arn = aws_cloudwatch_log_group.access.arn
     format = jsonencode({
-      requestId    = "$context.requestId"
-      ip           = "$context.identity.sourceIp"
-      method       = "$context.httpMethod"
-      path         = "$context.resourcePath"
-      status       = "$context.status"
-      errorMessage = "$context.error.message"
-      errorType    = "$context.error.responseType"
+      requestId          = "$context.requestId"
+      ip                 = "$context.identity.sourceIp"
+      requestTime        = "$context.requestTime"
+      httpMethod         = "$context.httpMethod"
+      path               = "$context.path"
+      resourcePath       = "$context.resourcePath"
+      status             = "$context.status"
+      responseLength     = "$context.responseLength"
+      errorMessage       = "$context.error.message"
+      errorType          = "$context.error.responseType"
+      integrationStatus  = "$context.integration.status"
+      integrationLatency = "$context.integration.latency"
     })
   }
+
+  depends_on = [aws_api_gateway_account.main]
 }
 
-# Execution logging needs an account-level CloudWatch role (aws_api_gateway_account) once per
-# region; most organisations manage that centrally.
+# Execution logging for every method of the stage ("*/*"): INFO logs each request's
+# authorization, integration and response steps, which says which check answered a 403.
 resource "aws_api_gateway_method_settings" "all" {
   rest_api_id = aws_api_gateway_rest_api.main.id
   stage_name  = aws_api_gateway_stage.main.stage_name
@@ -144,14 +202,18 @@ resource "aws_api_gateway_method_settings" "all" {
 
   settings {
     logging_level      = "INFO"
-    data_trace_enabled = true
+    data_trace_enabled = var.data_trace_enabled
     metrics_enabled    = true
   }
+
+  depends_on = [aws_api_gateway_account.main, aws_cloudwatch_log_group.execution]
 }
 
-# ---------------------------------------------------------------- API key for POST /orders
+# ---------------------------------------------------------------------------------- API key
+# POST /orders requires an API key: the key must be in a usage plan that includes THIS stage.
 resource "aws_api_gateway_usage_plan" "main" {
   name = "${var.name}-${var.stage_name}"
+
   api_stages {
     api_id = aws_api_gateway_rest_api.main.id
     stage  = aws_api_gateway_stage.main.stage_name
@@ -159,7 +221,7 @@ resource "aws_api_gateway_usage_plan" "main" {
 }
 
 resource "aws_api_gateway_api_key" "client" {
-  name = "${var.name}-client"
+  name = "${var.name}-${var.stage_name}-client"
 }
 
 resource "aws_api_gateway_usage_plan_key" "client" {
@@ -168,9 +230,9 @@ resource "aws_api_gateway_usage_plan_key" "client" {
   usage_plan_id = aws_api_gateway_usage_plan.main.id
 }
 
-# ---------------------------------------------------------------- drift check
-# Ends an apply with a warning naming the routes if the stage still serves an older snapshot
-# (for example after a route was removed: removals can be one apply late).
+# ---------------------------------------------------------------------------------- drift check
+# Ends a plan/apply with a warning naming the routes when the stage serves something other than
+# the live API (for example after a resource block was deleted: that is one apply late).
 check "stage_serves_live_api" {
   data "gwtrigger_stage" "current" {
     rest_api_id = aws_api_gateway_rest_api.main.id
@@ -179,6 +241,13 @@ check "stage_serves_live_api" {
 
   assert {
     condition     = data.gwtrigger_stage.current.in_sync
-    error_message = "Stage ${var.stage_name} serves a stale deployment. Not deployed: ${join(", ", data.gwtrigger_stage.current.undeployed_routes)}. Removed but still served: ${join(", ", data.gwtrigger_stage.current.removed_routes)}. Run `gwtrigger doctor --rest-api-id ${aws_api_gateway_rest_api.main.id} --stage ${var.stage_name}`."
+    error_message = <<-EOT
+      Stage ${var.stage_name} serves deployment ${data.gwtrigger_stage.current.deployment_id}, which differs from the live API.
+      Not deployed:        ${join(", ", data.gwtrigger_stage.current.undeployed_routes)}
+      Removed but served:  ${join(", ", data.gwtrigger_stage.current.removed_routes)}
+      Auth/API key differ: ${join(", ", data.gwtrigger_stage.current.changed_routes)}
+      Integration differs: ${join(", ", data.gwtrigger_stage.current.changed_integrations)}
+      Run: gwtrigger doctor --rest-api-id ${aws_api_gateway_rest_api.main.id} --stage ${var.stage_name}
+    EOT
   }
 }

@@ -1,5 +1,10 @@
+output "rest_api_id" {
+  description = "Id of the REST API (for gwtrigger drift / doctor)."
+  value       = aws_api_gateway_rest_api.main.id
+}
+
 output "invoke_url" {
-  description = "Base URL of the stage (note the /STAGE prefix)."
+  description = "Base URL of the stage. Note the /STAGE prefix: every route is under it."
   value       = aws_api_gateway_stage.main.invoke_url
 }
 
@@ -9,6 +14,11 @@ output "redeployment_hash" {
 }
 
 output "routes" {
-  description = "Routes gwtrigger saw, with their content hashes."
+  description = "Routes gwtrigger saw (\"VERB /path\"), with their content hashes."
   value       = data.gwtrigger.api.routes
+}
+
+output "deployment_id" {
+  description = "The deployment the stage serves; changes exactly when the hash changes."
+  value       = aws_api_gateway_deployment.main.id
 }

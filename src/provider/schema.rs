@@ -23,7 +23,7 @@ pub fn provider() -> Schema {
                 Attribute::optional("token", Type::String, "Session token for temporary static credentials.").sensitive(),
                 Attribute::optional("shared_config_files", list_of_strings(), "Paths of shared config files (default `~/.aws/config`)."),
                 Attribute::optional("shared_credentials_files", list_of_strings(), "Paths of shared credentials files (default `~/.aws/credentials`)."),
-                Attribute::optional("max_retries", Type::Number, "Retries after the first attempt for throttled or failed calls (0-100). Default: AWS_MAX_ATTEMPTS - 1, else 2."),
+                Attribute::optional("max_retries", Type::Number, "Retries after the first attempt for throttled or failed calls (0-100). Default: AWS_MAX_ATTEMPTS - 1, else the profile's max_attempts - 1, else 9 (API Gateway throttles early)."),
                 Attribute::optional("retry_mode", Type::String, "`standard` or `adaptive` (client-side rate limiting, for large APIs and many data sources). Default: AWS_RETRY_MODE, else standard."),
             ],
             blocks: vec![

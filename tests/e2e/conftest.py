@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -84,14 +85,26 @@ def tools() -> Tools:
 
 
 @pytest.fixture(scope="session")
-def cargo_bins() -> dict[str, Path]:
-    """Build both binaries once per session; return their paths (CARGO_TARGET_DIR honoured)."""
+def cargo_bins(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Build both binaries once per session; return their paths (CARGO_TARGET_DIR honoured).
+
+    The binaries are hard-linked (or copied) into the session's temp dir right after the build,
+    so a later build in the same target dir (another worktree sharing CARGO_TARGET_DIR) cannot
+    swap them in the middle of the run.
+    """
     run(["cargo", "build", "--bins", "--quiet"], cwd=REPO_ROOT, timeout=1800)
     meta = json.loads(run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO_ROOT).stdout)
     target = Path(meta["target_directory"]) / "debug"
-    bins = {name: target / name for name in ("terraform-provider-gwtrigger", "gwtrigger")}
-    for name, path in bins.items():
-        assert path.exists(), f"cargo build did not produce {path}"
+    snapshot = tmp_path_factory.mktemp("bin")
+    bins = {}
+    for name in ("terraform-provider-gwtrigger", "gwtrigger"):
+        built = target / name
+        assert built.exists(), f"cargo build did not produce {built}"
+        bins[name] = snapshot / name
+        try:
+            os.link(built, bins[name])
+        except OSError:
+            shutil.copy2(built, bins[name])
     return bins
 
 

@@ -141,8 +141,13 @@ def write_mirror(base: Path, provider_binary: Path, version: str = PROVIDER_VERS
     dest = root / PROVIDER_HOST / PROVIDER_NAMESPACE / PROVIDER_TYPE / version / "linux_amd64"
     dest.mkdir(parents=True, exist_ok=True)
     exe = dest / f"terraform-provider-{PROVIDER_TYPE}_v{version}"
-    shutil.copy2(provider_binary, exe)
-    exe.chmod(0o755)
+    # Debug binaries are ~400 MB: hard-link when on the same filesystem, copy otherwise.
+    exe.unlink(missing_ok=True)
+    try:
+        os.link(provider_binary, exe)
+    except OSError:
+        shutil.copy2(provider_binary, exe)
+        exe.chmod(0o755)
     home = base / "home"
     home.mkdir(exist_ok=True)
     tfrc = base / "terraform.tfrc"

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Iterator
 
@@ -30,23 +31,38 @@ from mirror_support import (
 )
 
 
-@pytest.fixture(scope="module")
-def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_binaries(tmp_path_factory.mktemp("bin"))
+# A debug provider binary is hundreds of MB and every case copies/installs it, so each case's
+# files are removed when it ends (failures are reported through the assertion messages).
+@pytest.fixture(autouse=True)
+def _remove_case_files(tmp_path: Path) -> Iterator[None]:
+    yield
+    shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
-def mirrors(bin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def module_dir() -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="gwtrigger-mirror-e2e-") as directory:
+        yield Path(directory)
+
+
+@pytest.fixture(scope="module")
+def bin_dir(module_dir: Path) -> Path:
+    (module_dir / "bin").mkdir()
+    return build_binaries(module_dir / "bin")
+
+
+@pytest.fixture(scope="module")
+def mirrors(bin_dir: Path, module_dir: Path) -> dict:
     """One packed and one unpacked mirror of the freshly built provider, with their JSON reports."""
-    root = tmp_path_factory.mktemp("mirrors")
-    packed = gwtrigger_mirror(bin_dir, root / "packed")
-    unpacked = gwtrigger_mirror(bin_dir, root / "unpacked", "--unpacked")
+    packed = gwtrigger_mirror(bin_dir, module_dir / "packed")
+    unpacked = gwtrigger_mirror(bin_dir, module_dir / "unpacked", "--unpacked")
     return {"packed": packed, "unpacked": unpacked}
 
 
 @pytest.fixture(scope="module")
-def https_mirror(mirrors: dict, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HttpsMirrorServer, Path]]:
-    certs = tmp_path_factory.mktemp("certs")
+def https_mirror(mirrors: dict, module_dir: Path) -> Iterator[tuple[HttpsMirrorServer, Path]]:
+    certs = module_dir / "certs"
+    certs.mkdir()
     ca, cert, key = make_ca_and_server_cert(certs)
     with HttpsMirrorServer(Path(mirrors["packed"]["out"]), cert, key) as server:
         yield server, ca
