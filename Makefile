@@ -1,5 +1,5 @@
 # gwtrigger: the two commands a fresh machine needs (see README.md).
-.PHONY: test demo bootstrap mirror clean-demo
+.PHONY: test demo bootstrap mirror bench clean-demo
 
 ## make test: every check CI runs (fmt, clippy, build, Rust tests, Terraform/moto end-to-end tests)
 test:
@@ -14,6 +14,10 @@ demo:
 ## (see docs/guides/install-from-a-mirror.md)
 mirror:
 	@bash scripts/mirror.sh
+
+## make bench: every benchmark of BENCHMARKS.md (slow, machine-dependent; not part of make test)
+bench:
+	@bash scripts/bench.sh
 
 ## make bootstrap: only create/refresh the project venv (.venv)
 bootstrap:

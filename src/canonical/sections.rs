@@ -147,7 +147,11 @@ fn record_route(
 ) {
     if let Some(routes) = routes {
         let digest: [u8; 20] = Sha1::digest(w.bytes_from(start)).into();
-        routes.push((format!("{verb} {path}"), digest));
+        let mut route = String::with_capacity(verb.len() + 1 + path.len());
+        route.push_str(verb);
+        route.push(' ');
+        route.push_str(path);
+        routes.push((route, digest));
     }
 }
 
