@@ -178,7 +178,7 @@ async fn read_all(
     Ok((snapshot, stats))
 }
 
-fn context<'a>(
+pub(super) fn context<'a>(
     api: &'a ApiGateway,
     id: &'a str,
     operation: &'static str,
@@ -196,12 +196,12 @@ fn context<'a>(
 }
 
 /// One page: its items and the `position` of the next page, if any.
-type Page<T> = (Vec<T>, Option<String>);
+pub(super) type Page<T> = (Vec<T>, Option<String>);
 
 /// Follows `position` until it is absent, failing on any failed page and on a token that
 /// repeats (a server-side pagination loop would otherwise spin forever or duplicate items).
 /// Returns the items and the number of pages read.
-async fn paginate<'a, T, F, Fut>(
+pub(super) async fn paginate<'a, T, F, Fut>(
     ctx: CallContext<'a>,
     mut read_page: F,
 ) -> Result<(Vec<T>, u32), AwsError>

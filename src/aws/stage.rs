@@ -8,30 +8,13 @@ use aws_sdk_apigateway::operation::get_deployment::GetDeploymentOutput;
 use aws_sdk_apigateway::operation::get_stage::GetStageOutput;
 use aws_smithy_types::date_time::Format;
 
-use super::error::{from_sdk, CallContext};
+use super::error::from_sdk;
+// Usage plans and keys are read in pages of the API maximum.
+use super::fetch::{context, paginate, MAX_PAGE_SIZE as PAGE_SIZE};
 use super::{fetch_snapshot, ApiGateway, AwsError, AwsErrorKind, FetchOptions};
 use crate::stage::export;
 use crate::stage::model::{DeployedStage, MethodSetting, StageContext, UsagePlan};
 use crate::stage::routes::RouteAuth;
-
-/// Page size for usage plans and keys (the API maximum).
-const PAGE_SIZE: i32 = 500;
-
-fn context<'a>(
-    api: &'a ApiGateway,
-    id: &'a str,
-    operation: &'static str,
-    sub_path: String,
-) -> CallContext<'a> {
-    CallContext {
-        operation,
-        page: None,
-        rest_api_id: id,
-        sub_path,
-        region: api.region(),
-        endpoint: api.endpoint(),
-    }
-}
 
 /// The stage, the deployment it serves (with its `apiSummary`) and, when available, the
 /// integrations of its export.
@@ -62,6 +45,7 @@ pub async fn fetch_deployed_stage(
                             rest_api_id,
                             "GetStage",
                             format!("/stages/{stage_name}"),
+                            None,
                         ),
                     )
                 }
@@ -112,6 +96,7 @@ async fn get_deployment(
                     id,
                     "GetDeployment",
                     format!("/deployments/{deployment_id}"),
+                    None,
                 ),
             )
         })
@@ -143,6 +128,7 @@ async fn get_export(
                     id,
                     "GetExport",
                     format!("/stages/{stage_name}/exports/oas30"),
+                    None,
                 ),
             );
             format!("GetExport failed: {}", err.summary())
@@ -230,51 +216,49 @@ pub async fn fetch_usage_plans(
     rest_api_id: &str,
     stage_name: &str,
 ) -> Result<Vec<UsagePlan>, AwsError> {
-    let mut plans = Vec::new();
-    let mut position: Option<String> = None;
-    loop {
-        let page = {
+    let (all_plans, _pages) = paginate(
+        context(api, rest_api_id, "GetUsagePlans", String::new(), None),
+        |position, ctx| async move {
             let _permit = api.permit().await?;
-            api.sdk()
+            let page = api
+                .sdk()
                 .get_usage_plans()
                 .limit(PAGE_SIZE)
-                .set_position(position.clone())
+                .set_position(position)
                 .send()
                 .await
-                .map_err(|err| {
-                    from_sdk(
-                        err,
-                        &context(api, rest_api_id, "GetUsagePlans", String::new()),
-                    )
-                })?
-        };
-        for plan in page.items() {
-            let api_stages: Vec<(String, String)> = plan
-                .api_stages()
+                .map_err(|err| from_sdk(err, &ctx))?;
+            let plans = page
+                .items()
                 .iter()
-                .map(|s| {
-                    (
-                        s.api_id().unwrap_or_default().to_string(),
-                        s.stage().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect();
-            if api_stages.iter().any(|(a, _)| a == rest_api_id) {
-                plans.push(UsagePlan {
+                .map(|plan| UsagePlan {
                     id: plan.id().unwrap_or_default().to_string(),
                     name: plan.name().unwrap_or_default().to_string(),
-                    api_stages,
+                    api_stages: plan
+                        .api_stages()
+                        .iter()
+                        .map(|s| {
+                            (
+                                s.api_id().unwrap_or_default().to_string(),
+                                s.stage().unwrap_or_default().to_string(),
+                            )
+                        })
+                        .collect(),
                     key_names: Vec::new(),
-                });
-            }
-        }
-        match page.position() {
-            Some(next) if !next.is_empty() && position.as_deref() != Some(next) => {
-                position = Some(next.to_string())
-            }
-            _ => break,
-        }
-    }
+                })
+                .collect();
+            Ok((plans, page.position().map(str::to_owned)))
+        },
+    )
+    .await?;
+    let mut plans: Vec<UsagePlan> = all_plans
+        .into_iter()
+        .filter(|plan| {
+            plan.api_stages
+                .iter()
+                .any(|(api_id, _)| api_id == rest_api_id)
+        })
+        .collect();
     for plan in plans
         .iter_mut()
         .filter(|p| p.covers(rest_api_id, stage_name))
@@ -289,37 +273,28 @@ async fn usage_plan_key_names(
     rest_api_id: &str,
     plan_id: &str,
 ) -> Result<Vec<String>, AwsError> {
-    let mut names = Vec::new();
-    let mut position: Option<String> = None;
-    loop {
-        let page = {
+    let (names, _pages) = paginate(
+        context(api, rest_api_id, "GetUsagePlanKeys", String::new(), None),
+        |position, ctx| async move {
             let _permit = api.permit().await?;
-            api.sdk()
+            let page = api
+                .sdk()
                 .get_usage_plan_keys()
                 .usage_plan_id(plan_id)
                 .limit(PAGE_SIZE)
-                .set_position(position.clone())
+                .set_position(position)
                 .send()
                 .await
-                .map_err(|err| {
-                    from_sdk(
-                        err,
-                        &context(api, rest_api_id, "GetUsagePlanKeys", String::new()),
-                    )
-                })?
-        };
-        names.extend(
-            page.items()
+                .map_err(|err| from_sdk(err, &ctx))?;
+            let names = page
+                .items()
                 .iter()
-                .map(|k| k.name().or(k.id()).unwrap_or("unnamed key").to_string()),
-        );
-        match page.position() {
-            Some(next) if !next.is_empty() && position.as_deref() != Some(next) => {
-                position = Some(next.to_string())
-            }
-            _ => break,
-        }
-    }
+                .map(|k| k.name().or(k.id()).unwrap_or("unnamed key").to_string())
+                .collect();
+            Ok((names, page.position().map(str::to_owned)))
+        },
+    )
+    .await?;
     Ok(names)
 }
 
