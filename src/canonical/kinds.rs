@@ -71,7 +71,13 @@ fn int(w: &mut Writer, key: &'static str, value: Option<i32>) {
     }
 }
 
-fn text_map(w: &mut Writer, key: &'static str, map: &BTreeMap<String, String>) {
+/// Writes a sorted map as a named object, each value with `write_value`; absent when empty.
+fn map_field<V>(
+    w: &mut Writer,
+    key: &'static str,
+    map: &BTreeMap<String, V>,
+    write_value: impl Fn(&mut Writer, &V),
+) {
     if map.is_empty() {
         return;
     }
@@ -79,22 +85,17 @@ fn text_map(w: &mut Writer, key: &'static str, map: &BTreeMap<String, String>) {
     w.begin_object();
     for (k, v) in map {
         w.key(k);
-        w.string(v);
+        write_value(w, v);
     }
     w.end_object();
 }
 
+fn text_map(w: &mut Writer, key: &'static str, map: &BTreeMap<String, String>) {
+    map_field(w, key, map, |w, v| w.string(v));
+}
+
 fn bool_map(w: &mut Writer, key: &'static str, map: &BTreeMap<String, bool>) {
-    if map.is_empty() {
-        return;
-    }
-    w.field(key);
-    w.begin_object();
-    for (k, v) in map {
-        w.key(k);
-        w.bool(*v);
-    }
-    w.end_object();
+    map_field(w, key, map, |w, v| w.bool(*v));
 }
 
 /// A list whose order and repetitions carry no meaning: sorted, de-duplicated.
@@ -196,15 +197,7 @@ pub(crate) fn method(w: &mut Writer, m: &Method, resource: &Resource, refs: &Ref
         w.field("integration");
         integration(w, integration_value, resource);
     }
-    if !m.method_responses.is_empty() {
-        w.field("method_responses");
-        w.begin_object();
-        for (status, response) in &m.method_responses {
-            w.key(status);
-            method_response(w, response);
-        }
-        w.end_object();
-    }
+    map_field(w, "method_responses", &m.method_responses, method_response);
     text(w, "operation_name", m.operation_name.as_ref());
     text_map(w, "request_models", &m.request_models);
     bool_map(w, "request_parameters", &m.request_parameters);
@@ -235,15 +228,12 @@ fn integration(w: &mut Writer, i: &Integration, resource: &Resource) {
     text(w, "content_handling", i.content_handling.as_ref());
     text(w, "credentials", i.credentials.as_ref());
     text(w, "http_method", i.http_method.as_ref());
-    if !i.integration_responses.is_empty() {
-        w.field("integration_responses");
-        w.begin_object();
-        for (status, response) in &i.integration_responses {
-            w.key(status);
-            integration_response(w, response);
-        }
-        w.end_object();
-    }
+    map_field(
+        w,
+        "integration_responses",
+        &i.integration_responses,
+        integration_response,
+    );
     text(w, "passthrough_behavior", i.passthrough_behavior.as_ref());
     text_map(w, "request_parameters", &i.request_parameters);
     text_map(w, "request_templates", &i.request_templates);
