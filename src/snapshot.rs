@@ -6,7 +6,9 @@
 //! depends on how the data was obtained. Fields mirror the API Gateway REST API names; `None`,
 //! empty maps and empty lists all mean "not set" (the canonicaliser treats them alike).
 
-use std::collections::BTreeMap;
+mod sorted_map;
+
+pub use sorted_map::SortedMap;
 
 /// One REST API as read from the control plane.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -48,7 +50,7 @@ pub struct Resource {
     pub path: String,
     pub path_part: Option<String>,
     /// Methods keyed by HTTP verb (`GET`, `ANY`, ...).
-    pub methods: BTreeMap<String, Method>,
+    pub methods: SortedMap<Method>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -59,21 +61,21 @@ pub struct Method {
     pub authorizer_id: Option<String>,
     pub api_key_required: Option<bool>,
     pub operation_name: Option<String>,
-    pub request_parameters: BTreeMap<String, bool>,
-    pub request_models: BTreeMap<String, String>,
+    pub request_parameters: SortedMap<bool>,
+    pub request_models: SortedMap<String>,
     /// Generated id; the canonical document refers to the validator by name instead.
     pub request_validator_id: Option<String>,
     pub authorization_scopes: Vec<String>,
     /// Keyed by status code.
-    pub method_responses: BTreeMap<String, MethodResponse>,
+    pub method_responses: SortedMap<MethodResponse>,
     pub integration: Option<Integration>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct MethodResponse {
     pub status_code: String,
-    pub response_parameters: BTreeMap<String, bool>,
-    pub response_models: BTreeMap<String, String>,
+    pub response_parameters: SortedMap<bool>,
+    pub response_models: SortedMap<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -85,8 +87,8 @@ pub struct Integration {
     pub connection_type: Option<String>,
     pub connection_id: Option<String>,
     pub credentials: Option<String>,
-    pub request_parameters: BTreeMap<String, String>,
-    pub request_templates: BTreeMap<String, String>,
+    pub request_parameters: SortedMap<String>,
+    pub request_templates: SortedMap<String>,
     pub passthrough_behavior: Option<String>,
     pub content_handling: Option<String>,
     pub timeout_in_millis: Option<i32>,
@@ -95,15 +97,15 @@ pub struct Integration {
     pub cache_key_parameters: Vec<String>,
     pub tls_insecure_skip_verification: Option<bool>,
     /// Keyed by status code.
-    pub integration_responses: BTreeMap<String, IntegrationResponse>,
+    pub integration_responses: SortedMap<IntegrationResponse>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct IntegrationResponse {
     pub status_code: String,
     pub selection_pattern: Option<String>,
-    pub response_parameters: BTreeMap<String, String>,
-    pub response_templates: BTreeMap<String, String>,
+    pub response_parameters: SortedMap<String>,
+    pub response_templates: SortedMap<String>,
     pub content_handling: Option<String>,
 }
 
@@ -145,8 +147,8 @@ pub struct GatewayResponse {
     /// e.g. `DEFAULT_4XX`, `MISSING_AUTHENTICATION_TOKEN`.
     pub response_type: String,
     pub status_code: Option<String>,
-    pub response_parameters: BTreeMap<String, String>,
-    pub response_templates: BTreeMap<String, String>,
+    pub response_parameters: SortedMap<String>,
+    pub response_templates: SortedMap<String>,
     /// True for the AWS-provided defaults, which are not part of what the user deploys.
     pub default_response: bool,
 }

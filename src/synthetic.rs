@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::snapshot::{
     Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, Model,
-    RequestValidator, Resource, RestApi, Snapshot,
+    RequestValidator, Resource, RestApi, Snapshot, SortedMap,
 };
 
 /// The verbs a resource can carry, in the order they are assigned.
@@ -110,7 +110,7 @@ pub fn api(resources: usize, methods_per_resource: usize, seed: u64) -> Snapshot
             parent_id,
             path,
             path_part,
-            methods: BTreeMap::new(),
+            methods: SortedMap::new(),
         };
         let first_verb = rng.below(VERBS.len());
         for k in 0..methods_per_resource.min(VERBS.len()) {
@@ -137,7 +137,7 @@ struct Context {
     validator_ids: Vec<String>,
 }
 
-fn map<V: Clone>(entries: &[(&str, V)]) -> BTreeMap<String, V> {
+fn map<V: Clone>(entries: &[(&str, V)]) -> SortedMap<V> {
     entries
         .iter()
         .map(|(k, v)| ((*k).to_owned(), v.clone()))

@@ -10,7 +10,6 @@
 //!
 //! Raw random bytes into the decoder are fuzzed next to it (`plugin::codec` unit tests).
 
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use gwtrigger::canonical::{document, Aspect, Options};
@@ -19,7 +18,7 @@ use gwtrigger::plugin::{block_type, decode_msgpack, Diagnostic, Provider, Type, 
 use gwtrigger::provider::GwtriggerProvider;
 use gwtrigger::snapshot::{
     Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, Model,
-    RequestValidator, Resource, RestApi, Snapshot,
+    RequestValidator, Resource, RestApi, Snapshot, SortedMap,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -74,12 +73,20 @@ fn embedded_json() -> impl Strategy<Value = Option<String>> {
     ])
 }
 
-fn string_map() -> impl Strategy<Value = BTreeMap<String, String>> {
-    btree_map(text(), text(), 0..3)
+/// A snapshot map of up to `max` entries with arbitrary keys.
+fn sorted_map<V: std::fmt::Debug>(
+    value: impl Strategy<Value = V>,
+    max: usize,
+) -> impl Strategy<Value = SortedMap<V>> {
+    btree_map(text(), value, 0..max).prop_map(SortedMap::from)
 }
 
-fn bool_map() -> impl Strategy<Value = BTreeMap<String, bool>> {
-    btree_map(text(), any::<bool>(), 0..3)
+fn string_map() -> impl Strategy<Value = SortedMap<String>> {
+    sorted_map(text(), 3)
+}
+
+fn bool_map() -> impl Strategy<Value = SortedMap<bool>> {
+    sorted_map(any::<bool>(), 3)
 }
 
 fn integration() -> BoxedStrategy<Integration> {
@@ -117,7 +124,7 @@ fn integration() -> BoxedStrategy<Integration> {
             option::of(any::<i32>()),
         ),
         (opt_text(), vec(text(), 0..3), option::of(any::<bool>())),
-        btree_map(text(), response, 0..3),
+        sorted_map(response, 3),
     )
         .prop_map(|(a, b, c, integration_responses)| Integration {
             integration_type: a.0,
@@ -156,7 +163,7 @@ fn method() -> BoxedStrategy<Method> {
             opt_text(),
         ),
         (bool_map(), string_map(), opt_text(), vec(text(), 0..3)),
-        btree_map(text(), response, 0..3),
+        sorted_map(response, 3),
         option::of(integration()),
     )
         .prop_map(|(a, b, method_responses, integration)| Method {
@@ -181,7 +188,7 @@ fn resource() -> BoxedStrategy<Resource> {
         opt_text(),
         text(),
         opt_text(),
-        btree_map(text(), method(), 0..3),
+        sorted_map(method(), 3),
     )
         .prop_map(|(id, parent_id, path, path_part, methods)| Resource {
             id,

@@ -4,7 +4,7 @@
 //! id and name, gateway response type) must be present: a response without them is reported
 //! as malformed rather than guessed, since a guess would silently change the hash.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use aws_sdk_apigateway::types as sdk;
 
@@ -13,7 +13,7 @@ use crate::snapshot;
 /// Why an SDK object could not be converted (becomes a "malformed response" error).
 pub(crate) type ConvertError = String;
 
-fn map<V: Clone>(m: Option<&HashMap<String, V>>) -> BTreeMap<String, V> {
+fn map<V: Clone>(m: Option<&HashMap<String, V>>) -> snapshot::SortedMap<V> {
     m.map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
         .unwrap_or_default()
 }

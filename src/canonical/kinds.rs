@@ -5,15 +5,13 @@
 //! and empty lists are omitted; a boolean whose AWS default is false is written only when true.
 //! Map entries are always kept (a key's presence is content), as are empty strings inside maps.
 
-use std::collections::BTreeMap;
-
 use super::embedded::{self, Embedded};
 use super::policy::{self, CanonicalPolicy};
 use super::writer::Writer;
 use super::{Aspect, Options};
 use crate::snapshot::{
     Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, Model,
-    RequestValidator, Resource, RestApi,
+    RequestValidator, Resource, RestApi, SortedMap,
 };
 
 /// Resolves generated authorizer/validator ids to names.
@@ -75,7 +73,7 @@ fn int(w: &mut Writer, key: &'static str, value: Option<i32>) {
 fn map_field<V>(
     w: &mut Writer,
     key: &'static str,
-    map: &BTreeMap<String, V>,
+    map: &SortedMap<V>,
     write_value: impl Fn(&mut Writer, &V),
 ) {
     if map.is_empty() {
@@ -90,11 +88,11 @@ fn map_field<V>(
     w.end_object();
 }
 
-fn text_map(w: &mut Writer, key: &'static str, map: &BTreeMap<String, String>) {
+fn text_map(w: &mut Writer, key: &'static str, map: &SortedMap<String>) {
     map_field(w, key, map, |w, v| w.string(v));
 }
 
-fn bool_map(w: &mut Writer, key: &'static str, map: &BTreeMap<String, bool>) {
+fn bool_map(w: &mut Writer, key: &'static str, map: &SortedMap<bool>) {
     map_field(w, key, map, |w, v| w.bool(*v));
 }
 

@@ -90,7 +90,7 @@ fn keys_missing_from<V, W>(from: &BTreeMap<String, V>, other: &BTreeMap<String, 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::snapshot::{Integration, Method, Resource};
+    use crate::snapshot::{Integration, Method, Resource, SortedMap};
     use crate::stage::routes::{IntegrationTarget, RouteAuth};
 
     pub fn method(auth: &str, key: bool, uri: &str) -> Method {
@@ -108,7 +108,7 @@ pub(crate) mod tests {
     }
 
     pub fn api(routes: &[(&str, &str, Method)]) -> Snapshot {
-        let mut by_path: BTreeMap<&str, BTreeMap<String, Method>> = BTreeMap::new();
+        let mut by_path: BTreeMap<&str, SortedMap<Method>> = BTreeMap::new();
         for (verb, path, m) in routes {
             by_path
                 .entry(path)

@@ -138,7 +138,7 @@ pub fn summary_routes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::{Method, Resource};
+    use crate::snapshot::{Method, Resource, SortedMap};
 
     #[test]
     fn keys_upper_case_verbs_and_keep_paths() {
@@ -164,7 +164,7 @@ mod tests {
 
     #[test]
     fn live_routes_cover_every_method() {
-        let mut methods = BTreeMap::new();
+        let mut methods = SortedMap::new();
         methods.insert(
             "GET".to_string(),
             Method {
