@@ -10,13 +10,22 @@ each plan is the steady-state "no changes" plan a CI pipeline runs. Then N pairs
 which of the two runs first, each plan timed as a whole (`terraform plan` process wall time);
 the result is the median of the per-pair ratios with / without.
 
-Peak RSS: a third directory reads an API of --rss-r resources (default 5,000) during `terraform
+Floor: a third directory has the `with` configuration but reads an API with only its root
+resource, so it pays what any external provider costs a plan (Terraform checks the plugin's
+checksum, starts it three times with AutoMTLS) plus a trivial read. It is timed in the same
+rounds, so `with` / `floor` is what reading 1,000 routes adds above that floor.
+
+Breakdown (`--trace`): one more plan of each directory with TF_LOG=trace; the log's timestamps
+say where the extra time goes (lock-file checksum, plugin launches, ConfigureProvider, the
+read and Terraform's handling of its result). See `trace_breakdown`.
+
+Peak RSS: another directory reads an API of --rss-r resources (default 5,000) during `terraform
 plan`; a thread polls /proc/PID/status VmHWM of every terraform-provider-gwtrigger process
 every 2 ms and keeps the largest (VmHWM is the kernel's high-water mark, so polling only has
 to see the process once after its peak).
 
     .venv/bin/python scripts/bench_plan.py [--routes 1000] [--pairs 15] [--rss-r 5000]
-        [--via-proxy] [--json out.json]
+        [--via-proxy] [--trace] [--json out.json]
 """
 
 from __future__ import annotations
@@ -24,13 +33,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import tempfile
 import threading
 import time
 from pathlib import Path
 from statistics import median
-from typing import Any
+from typing import Any, Optional
 
 from bench_support import VENV, Stack, build_api, machine_line, percentile, release_binary
 from harness import PROVIDER_VERSION, Mirror, Terraform, write_mirror
@@ -112,6 +122,57 @@ def workdir(base: Path, name: str, terraform: Path, mirror: Mirror, body: str) -
     return Terraform(terraform, path, mirror)
 
 
+_STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:(\d\d\.\d+))Z ")
+
+
+def _seconds(line: str) -> Optional[float]:
+    match = _STAMP.match(line)
+    if not match:
+        return None
+    hours_minutes = match.group(1)[11:16]
+    return int(hours_minutes[:2]) * 3600 + int(hours_minutes[3:]) * 60 + float(match.group(2))
+
+
+def trace_breakdown(log: Path) -> dict[str, Any]:
+    """Milliseconds spent in each phase of one traced plan, from TF_LOG=trace timestamps
+    (millisecond resolution; phases may overlap Terraform's other work, as in real plans)."""
+    lines = [(t, line) for line in log.read_text(errors="replace").splitlines()
+             if (t := _seconds(line)) is not None]
+    if not lines:
+        return {}
+
+    def first(pattern: str, after: float = 0.0) -> Optional[float]:
+        for t, line in lines:
+            if t >= after and pattern in line:
+                return t
+        return None
+
+    def ms(start: Optional[float], end: Optional[float]) -> Optional[float]:
+        return None if start is None or end is None else round((end - start) * 1000, 1)
+
+    out: dict[str, Any] = {"total_ms": ms(lines[0][0], lines[-1][0])}
+    meta = first("fillMetaCache: including")
+    out["lock_checksum_ms"] = ms(meta, first("checking for provisioner", meta or 0.0))
+    launches = []
+    for t, line in lines:
+        if "provider: configuring client automatic mTLS" in line:
+            started = first("provider: starting plugin:", t)
+            handshake = first("provider: using plugin:", t)
+            exited = first("provider: plugin exited", t)
+            launches.append({"client_cert_ms": ms(t, started), "exec_to_handshake_ms": ms(started, handshake),
+                             "alive_ms": ms(started, exited)})
+    out["launches"] = launches
+    configure = first("GRPCProvider.v6: ConfigureProvider")
+    # The provider node's visit ends when ConfigureProvider has answered.
+    out["configure_ms"] = ms(configure, first('gwtrigger/gwtrigger\\"]": visit complete', configure or 0.0))
+    read = first("GRPCProvider.v6: ReadDataSource")
+    fetched = first("read REST API:", read or 0.0)
+    out["read_until_fetched_ms"] = ms(read, fetched)
+    out["fetched_until_state_ms"] = ms(fetched, first("writeResourceInstanceState to workingState for data.gwtrigger",
+                                                      fetched or 0.0))
+    return out
+
+
 def timed_plan(tf: Terraform, variables: dict[str, str]) -> float:
     started = time.perf_counter()
     result = tf.plan(variables, "-lock=false")
@@ -164,6 +225,7 @@ def main() -> None:
     parser.add_argument("--rss-r", type=int, default=5000, help="resources of the API read for peak RSS (0: skip)")
     parser.add_argument("--via-proxy", action="store_true", help="read through the paginating proxy instead of moto directly")
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--trace", action="store_true", help="also time one TF_LOG=trace plan of each and break it down")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     provider = release_binary("terraform-provider-gwtrigger")
@@ -176,22 +238,28 @@ def main() -> None:
         mirror = write_mirror(tmp / "tf", provider)
         endpoint = stack.proxy.url if args.via_proxy else stack.moto.url
         api_id = build_api(stack.moto.url, args.routes, threads=args.threads)
+        root_only_id = build_api(stack.moto.url, 1, threads=1)
         variables = {"endpoint": endpoint, "rest_api_id": api_id}
+        floor_variables = {"endpoint": endpoint, "rest_api_id": root_only_id}
         with_tf = workdir(tmp, "with", terraform, mirror, WITH)
         without_tf = workdir(tmp, "without", terraform, mirror, WITHOUT)
-        for tf in (with_tf, without_tf):
+        floor_tf = workdir(tmp, "floor", terraform, mirror, WITH)
+        runs = [(with_tf, variables), (without_tf, variables), (floor_tf, floor_variables)]
+        for tf, tf_vars in runs:
             tf.init()
-            tf.apply(variables)
-        for tf in (with_tf, without_tf):  # warm-up, not counted
-            timed_plan(tf, variables)
+            tf.apply(tf_vars)
+        for tf, tf_vars in runs:  # warm-up, not counted
+            timed_plan(tf, tf_vars)
 
         pairs: list[tuple[float, float]] = []
+        floors: list[float] = []
         for i in range(args.pairs):
-            order = (with_tf, without_tf) if i % 2 == 0 else (without_tf, with_tf)
-            times = {tf.workdir.name: timed_plan(tf, variables) for tf in order}
+            order = runs[i % 3:] + runs[:i % 3]  # rotate which directory runs first
+            times = {tf.workdir.name: timed_plan(tf, tf_vars) for tf, tf_vars in order}
             pairs.append((times["with"], times["without"]))
-            print(f"pair {i + 1}: with {times['with']:.3f} s, without {times['without']:.3f} s, "
-                  f"ratio {times['with'] / times['without']:.3f}", flush=True)
+            floors.append(times["floor"])
+            print(f"round {i + 1}: with {times['with']:.3f} s, without {times['without']:.3f} s, "
+                  f"floor {times['floor']:.3f} s, ratio {times['with'] / times['without']:.3f}", flush=True)
         ratios = [w / wo for w, wo in pairs]
         results["plan"] = {
             "pairs": len(pairs),
@@ -200,26 +268,40 @@ def main() -> None:
             "median_with_s": round(median(w for w, _ in pairs), 3),
             "median_without_s": round(median(wo for _, wo in pairs), 3),
             "median_extra_ms": round(median((w - wo) * 1000 for w, wo in pairs), 1),
+            "median_floor_s": round(median(floors), 3),
+            "median_floor_ratio": round(median(f / wo for f, (_, wo) in zip(floors, pairs)), 3),
+            "median_with_over_floor": round(median(w / f for f, (w, _) in zip(floors, pairs)), 3),
         }
         print(json.dumps(results["plan"]), flush=True)
+
+        if args.trace:
+            results["trace"] = {}
+            for tf, tf_vars in runs:
+                log = tmp / f"{tf.workdir.name}.trace.log"
+                tf.plan(tf_vars, "-lock=false", env={"TF_LOG": "trace", "TF_LOG_PATH": str(log)})
+                results["trace"][tf.workdir.name] = trace_breakdown(log)
+                print(f"trace {tf.workdir.name}: {json.dumps(results['trace'][tf.workdir.name])}", flush=True)
 
         if args.rss_r:
             big_id = build_api(stack.moto.url, args.rss_r, threads=args.threads)
             rss_tf = workdir(tmp, "rss", terraform, mirror, WITH)
-            rss_vars = {"endpoint": endpoint, "rest_api_id": big_id}
             rss_tf.init()
             exe_name = f"terraform-provider-gwtrigger_v{PROVIDER_VERSION}"
-            with HwmPoller(exe_name) as poller:
-                started = time.perf_counter()
-                result = rss_tf.plan(rss_vars, "-lock=false")
-                plan_s = time.perf_counter() - started
-            if "hash" not in result.stdout:
-                raise SystemExit(f"plan of the R={args.rss_r} API did not read it:\n{result.describe()}")
-            peaks = sorted(poller.peaks.values())
-            results["rss"] = {"resources": args.rss_r, "provider_processes": len(peaks),
-                              "peak_vmhwm_kb": max(peaks) if peaks else None, "all_vmhwm_kb": peaks,
-                              "plan_s": round(plan_s, 2)}
-            print(json.dumps(results["rss"]), flush=True)
+            results["rss"] = {}
+            # Pages of 500 through the proxy, as AWS serves them; then moto's one 5,000-item page.
+            for label, rss_endpoint in (("pages_of_500", stack.proxy.url), ("one_page", stack.moto.url)):
+                rss_vars = {"endpoint": rss_endpoint, "rest_api_id": big_id}
+                with HwmPoller(exe_name) as poller:
+                    started = time.perf_counter()
+                    result = rss_tf.plan(rss_vars, "-lock=false")
+                    plan_s = time.perf_counter() - started
+                if "hash" not in result.stdout:
+                    raise SystemExit(f"plan of the R={args.rss_r} API did not read it:\n{result.describe()}")
+                peaks = sorted(poller.peaks.values())
+                results["rss"][label] = {"resources": args.rss_r, "provider_processes": len(peaks),
+                                         "peak_vmhwm_kb": max(peaks) if peaks else None, "all_vmhwm_kb": peaks,
+                                         "plan_s": round(plan_s, 2)}
+                print(f"rss {label}: {json.dumps(results['rss'][label])}", flush=True)
 
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))

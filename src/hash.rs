@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use sha1::{Digest, Sha1};
 
-use crate::canonical::{render, Options};
+use crate::canonical::{document_writer, render, Options, Writer};
 use crate::snapshot::Snapshot;
 
 /// Everything the data source and the CLI report about one API.
@@ -22,28 +22,49 @@ pub struct Fingerprint {
     pub integration_count: usize,
 }
 
+/// The fingerprint; the document is hashed as it is rendered and never held whole.
 pub fn fingerprint(snapshot: &Snapshot, options: &Options) -> Fingerprint {
-    fingerprint_with_document(snapshot, options).0
+    let rendered = render(snapshot, options, Writer::hashing(), true);
+    let digest = rendered.writer.finish_sha1();
+    assemble(snapshot, &digest, rendered.routes)
 }
 
 /// The fingerprint and the document it hashes, rendered once (for `--document` with the hash).
 pub fn fingerprint_with_document(snapshot: &Snapshot, options: &Options) -> (Fingerprint, Vec<u8>) {
-    let rendered = render(snapshot, options, true);
-    let hash = hex::encode(Sha1::digest(&rendered.document));
-    let routes = rendered
-        .routes
-        .into_iter()
-        .map(|(route, digest)| (route, hex::encode(digest)))
-        .collect();
-    let fingerprint = Fingerprint {
-        hash,
-        routes,
+    let rendered = render(snapshot, options, document_writer(snapshot), true);
+    let document = rendered.writer.into_bytes();
+    let digest: [u8; 20] = Sha1::digest(&document).into();
+    (assemble(snapshot, &digest, rendered.routes), document)
+}
+
+fn assemble(
+    snapshot: &Snapshot,
+    digest: &[u8; 20],
+    routes: Vec<(String, [u8; 20])>,
+) -> Fingerprint {
+    Fingerprint {
+        hash: lower_hex(digest),
+        // Already in key order (nearly always), which makes building the map linear.
+        routes: routes
+            .into_iter()
+            .map(|(route, digest)| (route, lower_hex(&digest)))
+            .collect(),
         ids: terraform_ids(snapshot),
         resource_count: snapshot.resources.len(),
         method_count: snapshot.method_count(),
         integration_count: snapshot.integration_count(),
-    };
-    (fingerprint, rendered.document)
+    }
+}
+
+/// Lowercase hex of a digest (`hex::encode` builds its string a char at a time).
+fn lower_hex(digest: &[u8; 20]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut text = String::with_capacity(40);
+    for byte in digest {
+        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
+        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
+    }
+    text
 }
 
 /// The ids people used to list by hand in `triggers`, sorted.

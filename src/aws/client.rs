@@ -4,9 +4,13 @@
 //! [`super::resolve`], credentials stay lazy (they are fetched on the first request), and the
 //! region never comes from EC2 instance metadata. The retry and timeout configuration is
 //! always set explicitly, so the SDK never parses (and panics on) bad environment values.
+//! [`start_client`] validates at once and builds in the background (see [`PendingClient`]).
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
+
+use futures::future::{BoxFuture, FutureExt, Shared};
 
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
@@ -145,6 +149,58 @@ impl ApiGateway {
 /// [`TIMEOUT_ENV_VARS`]). No network call.
 pub async fn client(settings: &AwsSettings) -> Result<ApiGateway, AwsError> {
     client_with_options(settings, &ClientOptions::from_env()?).await
+}
+
+/// A client being built on the runtime in the background; clones share the one client.
+///
+/// Building the SDK configuration loads the system's root certificates (~10 ms here: the CA
+/// bundle and every file of the certificate directory), which Terraform would otherwise wait
+/// for in ConfigureProvider, on the critical path of every plan. Started there and awaited by
+/// the first read, it overlaps with the work Terraform does between the two calls.
+#[derive(Clone)]
+pub struct PendingClient {
+    ready: Shared<BoxFuture<'static, Result<ApiGateway, AwsError>>>,
+}
+
+impl PendingClient {
+    /// The client, once built (at once after the first wait).
+    pub async fn get(&self) -> Result<ApiGateway, AwsError> {
+        self.ready.clone().await
+    }
+}
+
+impl fmt::Debug for PendingClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PendingClient")
+            .field("ready", &self.ready.peek().is_some())
+            .finish()
+    }
+}
+
+/// Validates and resolves the settings now (every configuration error is returned here) and
+/// starts building the client on the current Tokio runtime. No network call.
+pub async fn start_client(settings: &AwsSettings) -> Result<PendingClient, AwsError> {
+    let options = ClientOptions::from_env()?;
+    let resolved = resolve(settings, &Env::real(), &Fs::real()).await?;
+    // A blocking-pool thread, not a runtime task: a task spawned from a handler runs next on
+    // the same worker (Tokio's LIFO slot) and would hold back the handler's own response for
+    // the whole build. The build only awaits CPU work and file reads, never the network.
+    let runtime = tokio::runtime::Handle::current();
+    let task = tokio::task::spawn_blocking(move || runtime.block_on(build(resolved, &options)));
+    let ready = async move {
+        task.await.map_err(|e| {
+            AwsError::new(
+                AwsErrorKind::Internal,
+                "Building the API Gateway client failed",
+                format!(
+                    "The background task that builds the client ended unexpectedly ({e}).                      This is a bug in gwtrigger; please report it."
+                ),
+            )
+        })
+    };
+    Ok(PendingClient {
+        ready: ready.boxed().shared(),
+    })
 }
 
 /// Builds the client. Validates the settings and the AWS environment (region, retry,

@@ -16,7 +16,10 @@ mod resolve;
 mod settings;
 pub mod stage;
 
-pub use client::{client, client_with_options, ApiGateway, ClientOptions, TIMEOUT_ENV_VARS};
+pub use client::{
+    client, client_with_options, start_client, ApiGateway, ClientOptions, PendingClient,
+    TIMEOUT_ENV_VARS,
+};
 pub use error::{AwsError, AwsErrorKind};
 pub use fetch::{
     fetch_snapshot, fetch_snapshot_with_stats, validate_rest_api_id, FetchOptions, FetchStats,

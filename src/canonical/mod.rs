@@ -16,7 +16,8 @@ use std::fmt;
 
 use crate::snapshot::Snapshot;
 
-pub(crate) use sections::render;
+pub(crate) use sections::{document_writer, render};
+pub(crate) use writer::Writer;
 
 /// Version of the canonical form; the first member of every document.
 pub const CONTRACT_VERSION: &str = "gwtrigger-hash/1";
@@ -92,7 +93,9 @@ impl Options {
 
 /// The exact bytes that are hashed (compact canonical JSON).
 pub fn document(snapshot: &Snapshot, options: &Options) -> Vec<u8> {
-    render(snapshot, options, false).document
+    render(snapshot, options, document_writer(snapshot), false)
+        .writer
+        .into_bytes()
 }
 
 #[cfg(test)]

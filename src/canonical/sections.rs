@@ -12,20 +12,28 @@ use crate::snapshot::{Method, Resource, Snapshot};
 /// Bytes per method reserved up front; a method with an integration and responses is typically 400-800 bytes.
 const BYTES_PER_METHOD_HINT: usize = 768;
 
-/// A rendered document and, when requested, the sha1 of each route's method object.
+/// A writer that keeps the whole document of `snapshot`, sized for it.
+pub(crate) fn document_writer(snapshot: &Snapshot) -> Writer {
+    Writer::with_capacity(1024 + snapshot.method_count() * BYTES_PER_METHOD_HINT)
+}
+
+/// A rendered document (kept or hashed, as the writer does) and, when requested, the sha1 of
+/// each route's method object.
 pub(crate) struct Rendered {
-    pub(crate) document: Vec<u8>,
-    /// `("VERB /path", sha1)` in document order (by path, then verb).
+    pub(crate) writer: Writer,
+    /// `("VERB /path", sha1)` sorted by verb, then path: nearly always the byte order of the
+    /// keys (a verb with bytes below the space sorts differently; callers sort again).
     pub(crate) routes: Vec<(String, [u8; 20])>,
 }
 
-pub(crate) fn render(snapshot: &Snapshot, options: &Options, with_routes: bool) -> Rendered {
-    let mut w = Writer::with_capacity(1024 + snapshot.method_count() * BYTES_PER_METHOD_HINT);
-    let mut routes = Vec::with_capacity(if with_routes {
-        snapshot.method_count()
-    } else {
-        0
-    });
+/// Writes the document of `snapshot` into `w` (see [`document_writer`], [`Writer::hashing`]).
+pub(crate) fn render(
+    snapshot: &Snapshot,
+    options: &Options,
+    mut w: Writer,
+    with_routes: bool,
+) -> Rendered {
+    let mut routes = RouteLog::default();
     let refs = References::new(&snapshot.authorizers, &snapshot.request_validators);
 
     w.begin_document();
@@ -38,12 +46,15 @@ pub(crate) fn render(snapshot: &Snapshot, options: &Options, with_routes: bool) 
     kinds::rest_api(&mut w, &snapshot.rest_api, options);
     w.end_object_or_discard(mark);
 
-    let mark = w.mark();
-    w.field("resources");
-    w.begin_object();
-    let sink = if with_routes { Some(&mut routes) } else { None };
-    resources(&mut w, &snapshot.resources, &refs, sink);
-    w.end_object_or_discard(mark);
+    // Not a discardable mark: `resources` flushes as it goes, and it is empty exactly when
+    // there are no resources (every path writes a key).
+    if !snapshot.resources.is_empty() {
+        w.field("resources");
+        w.begin_object();
+        let sink = if with_routes { Some(&mut routes) } else { None };
+        resources(&mut w, &snapshot.resources, &refs, sink);
+        w.end_object();
+    }
 
     let api_id = snapshot.rest_api.id.as_str();
     if options.includes(Aspect::Authorizers) {
@@ -91,17 +102,57 @@ pub(crate) fn render(snapshot: &Snapshot, options: &Options, with_routes: bool) 
     w.end_object();
 
     Rendered {
-        document: w.into_bytes(),
-        routes,
+        writer: w,
+        routes: routes.into_keys(),
+    }
+}
+
+/// Route digests recorded while rendering, grouped by verb before their keys are spelled out.
+///
+/// Rendering visits paths in ascending order, so each verb's paths arrive sorted; the groups
+/// in verb order are then the routes sorted by `"VERB /path"` (nearly always; see
+/// [`Rendered::routes`]) without comparing whole keys. An API has a handful of verbs.
+#[derive(Default)]
+struct RouteLog<'a> {
+    by_verb: Vec<(&'a str, Vec<(&'a str, [u8; 20])>)>,
+}
+
+impl<'a> RouteLog<'a> {
+    fn record(&mut self, verb: &'a str, path: &'a str, digest: [u8; 20]) {
+        let group = match self.by_verb.iter().position(|(v, _)| *v == verb) {
+            Some(at) => at,
+            None => {
+                self.by_verb.push((verb, Vec::new()));
+                self.by_verb.len() - 1
+            }
+        };
+        self.by_verb[group].1.push((path, digest));
+    }
+
+    fn into_keys(mut self) -> Vec<(String, [u8; 20])> {
+        self.by_verb.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        let total = self.by_verb.iter().map(|(_, paths)| paths.len()).sum();
+        let mut routes = Vec::with_capacity(total);
+        for (verb, paths) in self.by_verb {
+            for (path, digest) in paths {
+                let mut route = String::with_capacity(verb.len() + 1 + path.len());
+                route.push_str(verb);
+                route.push(' ');
+                route.push_str(path);
+                routes.push((route, digest));
+            }
+        }
+        routes
     }
 }
 
 /// `"resources": {path: {verb: method}}`, hashing each method object's bytes for `routes`.
-fn resources(
+/// Flushes the writer after each path (no mark is pending inside this object).
+fn resources<'a>(
     w: &mut Writer,
-    resources: &[Resource],
+    resources: &'a [Resource],
     refs: &References<'_>,
-    mut routes: Option<&mut Vec<(String, [u8; 20])>>,
+    mut routes: Option<&mut RouteLog<'a>>,
 ) {
     let mut by_path: Vec<&Resource> = resources.iter().collect();
     by_path.sort_unstable_by(|a, b| a.path.cmp(&b.path));
@@ -135,23 +186,20 @@ fn resources(
             }
         }
         w.end_object();
+        w.flush();
     }
 }
 
-fn record_route(
+fn record_route<'a>(
     w: &Writer,
     start: usize,
-    verb: &str,
-    path: &str,
-    routes: Option<&mut Vec<(String, [u8; 20])>>,
+    verb: &'a str,
+    path: &'a str,
+    routes: Option<&mut RouteLog<'a>>,
 ) {
     if let Some(routes) = routes {
         let digest: [u8; 20] = Sha1::digest(w.bytes_from(start)).into();
-        let mut route = String::with_capacity(verb.len() + 1 + path.len());
-        route.push_str(verb);
-        route.push(' ');
-        route.push_str(path);
-        routes.push((route, digest));
+        routes.record(verb, path, digest);
     }
 }
 
@@ -204,4 +252,19 @@ fn render_one(write: impl FnOnce(&mut Writer)) -> Vec<u8> {
     let mut w = Writer::default();
     write(&mut w);
     w.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_come_out_in_key_order() {
+        let snapshot = crate::synthetic::api(400, 4, 3);
+        let rendered = render(&snapshot, &Options::default(), Writer::hashing(), true);
+        let keys: Vec<&String> = rendered.routes.iter().map(|(key, _)| key).collect();
+        let first_unsorted = keys.windows(2).position(|pair| pair[0] >= pair[1]);
+        assert_eq!(first_unsorted.map(|at| (keys[at], keys[at + 1])), None);
+        assert_eq!(keys.len(), snapshot.method_count());
+    }
 }

@@ -3,19 +3,33 @@
 //! It knows nothing about API Gateway. Callers emit object keys in ascending byte order (checked
 //! in debug builds) and decide what to omit; the writer only handles separators, string escaping
 //! and numbers, always the same way (see docs/hash-contract.md, "Encoding").
+//!
+//! A writer either keeps the whole document or, made with [`Writer::hashing`], feeds finished
+//! bytes to sha1 at each [`Writer::flush`] and forgets them: hashing a large API then needs a
+//! small reused buffer instead of the whole document in memory.
 
 use serde_json::{Number, Value};
+use sha1::{Digest, Sha1};
+
+/// Bytes a hashing writer buffers before its first flush. Below glibc's 64 KiB threshold, at
+/// which freeing a chunk consolidates every free list (costly after thousands of small frees).
+const HASHING_BUFFER: usize = 32 * 1024;
 
 /// Position to roll back to when an optional object turns out empty.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Mark {
+    /// Absolute position (flushed bytes included).
     len: usize,
     first: Option<bool>,
 }
 
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
+    /// Bytes written since the last flush (all of them when not hashing).
     buf: Vec<u8>,
+    /// Bytes already fed to `hasher` and dropped from `buf`.
+    flushed: usize,
+    hasher: Option<Sha1>,
     /// One entry per open object/array: true until its first member is written.
     first: Vec<bool>,
     /// Last key written per open container (debug builds only), to enforce sorted keys.
@@ -40,15 +54,48 @@ impl Writer {
         }
     }
 
+    /// A writer that hashes its output at each [`Writer::flush`] instead of keeping it.
+    pub(crate) fn hashing() -> Writer {
+        Writer {
+            buf: Vec::with_capacity(HASHING_BUFFER),
+            hasher: Some(Sha1::new()),
+            ..Writer::default()
+        }
+    }
+
+    /// Bytes written so far, flushed ones included: a position for [`Writer::bytes_from`].
     pub(crate) fn len(&self) -> usize {
-        self.buf.len()
+        self.flushed + self.buf.len()
     }
 
+    /// Everything written since position `start`, which must not have been flushed yet.
     pub(crate) fn bytes_from(&self, start: usize) -> &[u8] {
-        &self.buf[start..]
+        debug_assert!(start >= self.flushed, "bytes before {start} were flushed");
+        &self.buf[start.saturating_sub(self.flushed)..]
     }
 
+    /// Hands the buffered bytes to the hasher (a no-op when keeping the document). Call only
+    /// where no [`Mark`] is pending and no [`Writer::bytes_from`] start is still needed.
+    pub(crate) fn flush(&mut self) {
+        if let Some(hasher) = &mut self.hasher {
+            hasher.update(&self.buf);
+            self.flushed += self.buf.len();
+            self.buf.clear();
+        }
+    }
+
+    /// The sha1 of everything written (either kind of writer).
+    pub(crate) fn finish_sha1(mut self) -> [u8; 20] {
+        self.flush();
+        match self.hasher {
+            Some(hasher) => hasher.finalize().into(),
+            None => Sha1::digest(&self.buf).into(),
+        }
+    }
+
+    /// The bytes of a writer that keeps its document (a value rendered on its own).
     pub(crate) fn into_bytes(self) -> Vec<u8> {
+        debug_assert!(self.hasher.is_none(), "a hashing writer keeps no bytes");
         self.buf
     }
 
@@ -142,7 +189,7 @@ impl Writer {
     /// Remembers the current position, before writing a member that may be discarded.
     pub(crate) fn mark(&self) -> Mark {
         Mark {
-            len: self.buf.len(),
+            len: self.len(),
             first: self.first.last().copied(),
         }
     }
@@ -152,7 +199,8 @@ impl Writer {
         let empty = self.first.last().copied().unwrap_or(false);
         self.end_object();
         if empty {
-            self.buf.truncate(mark.len);
+            debug_assert!(mark.len >= self.flushed, "flushed past a pending mark");
+            self.buf.truncate(mark.len.saturating_sub(self.flushed));
             if let (Some(first), Some(saved)) = (self.first.last_mut(), mark.first) {
                 *first = saved;
             }
@@ -351,6 +399,40 @@ mod tests {
         let mut w = Writer::default();
         f(&mut w);
         String::from_utf8(w.into_bytes()).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_hashing_writer_hashes_exactly_what_a_keeping_writer_keeps() {
+        let write = |w: &mut Writer| {
+            w.begin_document();
+            w.field("a");
+            w.begin_object();
+            for i in 0..2_000 {
+                w.key(&format!("k{i:05}"));
+                let mark = w.mark();
+                w.begin_object();
+                w.end_object_or_discard(mark);
+                w.string("value \"quoted\"\n");
+                if i % 7 == 0 {
+                    w.flush();
+                }
+            }
+            w.end_object();
+            w.end_object();
+        };
+        let mut kept = Writer::default();
+        write(&mut kept);
+        let mut hashed = Writer::hashing();
+        write(&mut hashed);
+        assert_eq!(hashed.len(), kept.len());
+        assert!(hashed.buf.len() < kept.buf.len());
+        let bytes = kept.into_bytes();
+        let expected: [u8; 20] = Sha1::digest(&bytes).into();
+        assert_eq!(hashed.finish_sha1(), expected);
+        assert_eq!(
+            Writer::with_capacity(4).finish_sha1(),
+            <[u8; 20]>::from(Sha1::digest(b""))
+        );
     }
 
     #[test]

@@ -112,6 +112,8 @@ pub async fn read(
         }
     };
     let fp = inspection.fingerprint;
+    // The snapshot is no longer needed: free it before the result is encoded (peak memory).
+    drop(inspection.snapshot);
     let count = |n: usize| Value::int(i64::try_from(n).unwrap_or(i64::MAX));
     let state = Value::object([
         ("rest_api_id", Value::string(&request.rest_api_id)),

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
-use crate::aws::{self, ApiGateway, AwsSettings};
+use crate::aws::{self, ApiGateway, AwsSettings, PendingClient};
 use crate::plugin::{Diagnostic, Provider, ProviderInfo, ReadResult, Schema, Value};
 
 /// Full source address users put in `required_providers`.
@@ -26,8 +26,8 @@ enum Configured {
     /// The provider block held values unknown until apply.
     Deferred,
     /// One shared client for every read, so parallel data sources share connections and the
-    /// retry/throttling budget.
-    Ready(ApiGateway),
+    /// retry/throttling budget; built in the background from ConfigureProvider on.
+    Ready(PendingClient),
 }
 
 pub struct GwtriggerProvider {
@@ -48,8 +48,16 @@ impl GwtriggerProvider {
     }
 
     async fn client(&self) -> Result<ApiGateway, Vec<Diagnostic>> {
+        let pending = self.pending_client().await?;
+        pending
+            .get()
+            .await
+            .map_err(|err| vec![config::diagnostic(&err)])
+    }
+
+    async fn pending_client(&self) -> Result<PendingClient, Vec<Diagnostic>> {
         match &*self.configured.read().await {
-            Configured::Ready(client) => Ok(client.clone()),
+            Configured::Ready(pending) => Ok(pending.clone()),
             Configured::Deferred => Err(vec![Diagnostic::error(
                 "Provider configuration not known yet",
                 "The provider \"gwtrigger\" block uses values that are only known after apply, \
@@ -103,9 +111,9 @@ impl Provider for GwtriggerProvider {
             Ok(settings) => settings,
             Err(diagnostics) => return diagnostics,
         };
-        match aws::client(&settings).await {
-            Ok(client) => {
-                *self.configured.write().await = Configured::Ready(client);
+        match aws::start_client(&settings).await {
+            Ok(pending) => {
+                *self.configured.write().await = Configured::Ready(pending);
                 Vec::new()
             }
             Err(err) => vec![config::diagnostic(&err)],
