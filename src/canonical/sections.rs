@@ -114,8 +114,11 @@ pub(crate) fn render(
 /// [`Rendered::routes`]) without comparing whole keys. An API has a handful of verbs.
 #[derive(Default)]
 struct RouteLog<'a> {
-    by_verb: Vec<(&'a str, Vec<(&'a str, [u8; 20])>)>,
+    by_verb: Vec<(&'a str, Vec<PathDigest<'a>>)>,
 }
+
+/// One route of a verb group: its path and the sha1 of its method object.
+type PathDigest<'a> = (&'a str, [u8; 20]);
 
 impl<'a> RouteLog<'a> {
     fn record(&mut self, verb: &'a str, path: &'a str, digest: [u8; 20]) {
