@@ -52,7 +52,7 @@ fi
 
 if wants plan; then
   banner "terraform plan with / without data \"gwtrigger\""
-  (cd scripts && "$python" bench_plan.py --pairs "${BENCH_PAIRS:-15}" --json "$out/plan.json") | tee "$out/plan.txt"
+  (cd scripts && "$python" bench_plan.py --pairs "${BENCH_PAIRS:-21}" --trace --json "$out/plan.json") | tee "$out/plan.txt"
 fi
 
 banner "done: raw results in $out"

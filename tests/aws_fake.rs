@@ -596,3 +596,36 @@ async fn building_a_client_makes_no_request() {
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert!(fake.requests().is_empty());
 }
+
+/// ConfigureProvider's path: settings are checked before `start_client` returns, the client is
+/// built in the background, and every wait gets the one shared client (one request limiter).
+#[tokio::test]
+async fn a_background_client_reports_bad_settings_at_once_and_is_shared() {
+    let fake = Fake::start(api_handler(paged_resources)).await;
+    let bad = AwsSettings {
+        region: Some("eu-central-1".into()),
+        endpoint_apigateway: Some(fake.endpoint.clone()),
+        access_key: Some("AKIDFAKE".into()),
+        secret_key: Some("fake-secret".into()),
+        max_retries: Some(aws::MAX_RETRIES_LIMIT + 1),
+        ..Default::default()
+    };
+    let err = aws::start_client(&bad).await.unwrap_err();
+    assert!(err.summary().contains("max_retries"), "{err:?}");
+
+    let good = AwsSettings {
+        max_retries: Some(0),
+        ..bad
+    };
+    let pending = aws::start_client(&good).await.unwrap();
+    let shared = pending.clone();
+    let (first, second) = tokio::join!(pending.get(), shared.get());
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.endpoint(), fake.endpoint);
+    assert_eq!(second.region(), "eu-central-1");
+    let snapshot = aws::fetch_snapshot(&first, API, &FetchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(snapshot.resources.len(), 5);
+    assert!(!fake.requests().is_empty());
+}
