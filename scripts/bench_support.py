@@ -185,11 +185,7 @@ class _Quota:
             return True
 
 
-class _NoDelayHandler(_Handler):
-    # The handler writes headers and body separately; with Nagle's algorithm on, the body then
-    # waits for the client's delayed ACK (~40 ms per request on Linux loopback).
-    disable_nagle_algorithm = True
-
+class _CachingHandler(_Handler):
     def _forward(self, target: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         # With `cache_upstream`, each GET target (limit/position already stripped, so every page
         # of a collection shares one entry) is fetched from moto once: pages then cost what
@@ -208,12 +204,12 @@ class _NoDelayHandler(_Handler):
 
 
 class QuotaProxy(ApigwProxy):
-    """ApigwProxy that answers over-quota requests with 429, like API Gateway, and sets
-    TCP_NODELAY on its connections (else every response stalls ~40 ms on delayed ACKs)."""
+    """ApigwProxy that answers over-quota requests with 429, like API Gateway, and can serve
+    pages from a cache of moto's answers (`cache_upstream`)."""
 
     def __init__(self, upstream: str, enforce: bool = False, cache_upstream: bool = False, **config: Any) -> None:
         super().__init__(upstream, **config)
-        self._server.RequestHandlerClass = _NoDelayHandler
+        self._server.RequestHandlerClass = _CachingHandler
         self.enforce = enforce
         self.quota = _Quota()
         self.upstream_cache: Optional[dict[str, Any]] = {} if cache_upstream else None

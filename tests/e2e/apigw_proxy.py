@@ -81,6 +81,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from http_stub import StubHandler
+
 # Collection GETs that API Gateway paginates with limit/position, and their operation names.
 _COLLECTIONS = [
     (re.compile(r"^/restapis/?$"), "GetRestApis"),
@@ -399,34 +401,12 @@ class _Reset(Exception):
     """Raised to drop the connection with a TCP reset."""
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(StubHandler):
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass  # quiet: tests read counters, not logs
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def do_PUT(self) -> None:
-        self._handle()
-
-    def do_PATCH(self) -> None:
-        self._handle()
-
-    def do_DELETE(self) -> None:
-        self._handle()
-
-    # -----------------------------------------------------------------------------------------
-    def _handle(self) -> None:
+    def respond(self, body: bytes) -> None:
         proxy = self.server.proxy
         split = urllib.parse.urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
         if split.path.startswith("/__proxy/"):
             self._admin(split.path, body)
             return

@@ -45,6 +45,8 @@ import threading
 import urllib.parse
 from typing import Any, Optional
 
+from http_stub import StubHandler
+
 DEPLOYMENTS = re.compile(r"^/restapis/([^/]+)/deployments/?$")
 DEPLOYMENT = re.compile(r"^/restapis/([^/]+)/deployments/([^/]+)/?$")
 EXPORT = re.compile(r"^/restapis/([^/]+)/stages/([^/]+)/exports/([^/]+)/?$")
@@ -189,32 +191,11 @@ class _Server(http.server.ThreadingHTTPServer):
         self.fake = fake
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(StubHandler):
     server: _Server
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def do_PUT(self) -> None:
-        self._handle()
-
-    def do_PATCH(self) -> None:
-        self._handle()
-
-    def do_DELETE(self) -> None:
-        self._handle()
-
-    def _handle(self) -> None:
+    def respond(self, body: bytes) -> None:
         fake = self.server.fake
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
         split = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(split.path)
         query = dict(urllib.parse.parse_qsl(split.query))
