@@ -629,3 +629,58 @@ async fn a_background_client_reports_bad_settings_at_once_and_is_shared() {
     assert_eq!(snapshot.resources.len(), 5);
     assert!(!fake.requests().is_empty());
 }
+
+/// The SDK verifies the endpoint's certificate: an HTTPS endpoint presenting a self-signed
+/// certificate (what a man in the middle would show) is refused during the TLS handshake, so no
+/// signed request ever leaves, and the error names the endpoint instead of hashing anything.
+#[tokio::test]
+async fn an_endpoint_with_an_untrusted_certificate_is_refused() {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![cert.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+    )
+    .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("https://{}", listener.local_addr().unwrap());
+    // One entry per connection: did the TLS handshake complete?
+    let handshakes = Arc::new(Mutex::new(Vec::<bool>::new()));
+    let seen = handshakes.clone();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let accepted = acceptor.accept(tcp).await;
+            seen.lock().unwrap().push(accepted.is_ok());
+        }
+    });
+
+    let settings = AwsSettings {
+        region: Some("eu-central-1".into()),
+        access_key: Some("AKIDFAKE".into()),
+        secret_key: Some("fake-secret-value".into()),
+        endpoint_apigateway: Some(endpoint.clone()),
+        max_retries: Some(0),
+        ..Default::default()
+    };
+    let api = aws::client(&settings).await.unwrap();
+    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), AwsErrorKind::Network, "{err:?}");
+    assert!(err.summary().contains(&endpoint), "{err:?}");
+    assert!(err.detail().contains("certificate"), "{err:?}");
+    let handshakes = handshakes.lock().unwrap().clone();
+    assert!(!handshakes.is_empty(), "the client never connected");
+    assert!(handshakes.iter().all(|done| !done), "{handshakes:?}");
+}
