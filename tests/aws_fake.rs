@@ -49,6 +49,18 @@ fn error(status: u16, code: &'static str, message: &str) -> Reply {
 type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
 
 /// The fake server: answers with `handler`, records every request.
+/// Static test credentials, a fixed region and `endpoint` as the API Gateway endpoint.
+fn settings_for(endpoint: &str, max_retries: u32) -> AwsSettings {
+    AwsSettings {
+        region: Some("eu-central-1".into()),
+        access_key: Some("AKIDFAKE".into()),
+        secret_key: Some("fake-secret-value".into()),
+        endpoint_apigateway: Some(endpoint.to_owned()),
+        max_retries: Some(max_retries),
+        ..Default::default()
+    }
+}
+
 struct Fake {
     endpoint: String,
     log: Arc<Mutex<Vec<Request>>>,
@@ -116,14 +128,7 @@ impl Fake {
     }
 
     async fn client(&self, max_retries: u32, options: &ClientOptions) -> ApiGateway {
-        let settings = AwsSettings {
-            region: Some("eu-central-1".into()),
-            access_key: Some("AKIDFAKE".into()),
-            secret_key: Some("fake-secret-value".into()),
-            endpoint_apigateway: Some(self.endpoint.clone()),
-            max_retries: Some(max_retries),
-            ..Default::default()
-        };
+        let settings = settings_for(&self.endpoint, max_retries);
         aws::client_with_options(&settings, options).await.unwrap()
     }
 }
@@ -602,21 +607,11 @@ async fn building_a_client_makes_no_request() {
 #[tokio::test]
 async fn a_background_client_reports_bad_settings_at_once_and_is_shared() {
     let fake = Fake::start(api_handler(paged_resources)).await;
-    let bad = AwsSettings {
-        region: Some("eu-central-1".into()),
-        endpoint_apigateway: Some(fake.endpoint.clone()),
-        access_key: Some("AKIDFAKE".into()),
-        secret_key: Some("fake-secret".into()),
-        max_retries: Some(aws::MAX_RETRIES_LIMIT + 1),
-        ..Default::default()
-    };
+    let bad = settings_for(&fake.endpoint, aws::MAX_RETRIES_LIMIT + 1);
     let err = aws::start_client(&bad).await.unwrap_err();
     assert!(err.summary().contains("max_retries"), "{err:?}");
 
-    let good = AwsSettings {
-        max_retries: Some(0),
-        ..bad
-    };
+    let good = settings_for(&fake.endpoint, 0);
     let pending = aws::start_client(&good).await.unwrap();
     let shared = pending.clone();
     let (first, second) = tokio::join!(pending.get(), shared.get());
@@ -665,15 +660,7 @@ async fn an_endpoint_with_an_untrusted_certificate_is_refused() {
         }
     });
 
-    let settings = AwsSettings {
-        region: Some("eu-central-1".into()),
-        access_key: Some("AKIDFAKE".into()),
-        secret_key: Some("fake-secret-value".into()),
-        endpoint_apigateway: Some(endpoint.clone()),
-        max_retries: Some(0),
-        ..Default::default()
-    };
-    let api = aws::client(&settings).await.unwrap();
+    let api = aws::client(&settings_for(&endpoint, 0)).await.unwrap();
     let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
         .await
         .unwrap_err();

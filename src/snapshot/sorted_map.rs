@@ -20,9 +20,7 @@ pub struct SortedMap<V> {
 
 impl<V> Default for SortedMap<V> {
     fn default() -> Self {
-        SortedMap {
-            entries: Vec::new(),
-        }
+        Self::new()
     }
 }
 
