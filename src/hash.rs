@@ -2,8 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use sha1::{Digest, Sha1};
-
 use crate::canonical::{document_writer, render, Options, Writer};
 use crate::snapshot::Snapshot;
 
@@ -24,17 +22,18 @@ pub struct Fingerprint {
 
 /// The fingerprint; the document is hashed as it is rendered and never held whole.
 pub fn fingerprint(snapshot: &Snapshot, options: &Options) -> Fingerprint {
-    let rendered = render(snapshot, options, Writer::hashing(), true);
-    let digest = rendered.writer.finish_sha1();
-    assemble(snapshot, &digest, rendered.routes)
+    let hashed = render(snapshot, options, Writer::hashing(), true).hash();
+    assemble(snapshot, &hashed.document, hashed.routes)
 }
 
 /// The fingerprint and the document it hashes, rendered once (for `--document` with the hash).
 pub fn fingerprint_with_document(snapshot: &Snapshot, options: &Options) -> (Fingerprint, Vec<u8>) {
-    let rendered = render(snapshot, options, document_writer(snapshot), true);
-    let document = rendered.writer.into_bytes();
-    let digest: [u8; 20] = Sha1::digest(&document).into();
-    (assemble(snapshot, &digest, rendered.routes), document)
+    let (hashed, document) =
+        render(snapshot, options, document_writer(snapshot), true).hash_keeping();
+    (
+        assemble(snapshot, &hashed.document, hashed.routes),
+        document,
+    )
 }
 
 fn assemble(
@@ -108,6 +107,7 @@ mod tests {
     use super::*;
     use crate::canonical::document;
     use crate::snapshot::{Integration, Method, Resource, RestApi};
+    use sha1::{Digest, Sha1};
 
     fn two_routes() -> Snapshot {
         let mut root = Resource {

@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod mirror;
 pub mod plugin;
 pub mod provider;
+mod sha1_pair;
 pub mod snapshot;
 pub mod stage;
 pub mod synthetic;

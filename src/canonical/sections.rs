@@ -2,10 +2,8 @@
 //! resources keyed by path and methods by verb, named objects keyed by name, and the bytes of
 //! each route's method object hashed as it is written.
 
-use sha1::{Digest, Sha1};
-
 use super::kinds::{self, References};
-use super::writer::Writer;
+use super::writer::{Digests, Writer};
 use super::{Aspect, Options, CONTRACT_VERSION};
 use crate::snapshot::{Method, Resource, Snapshot};
 
@@ -17,22 +15,51 @@ pub(crate) fn document_writer(snapshot: &Snapshot) -> Writer {
     Writer::with_capacity(1024 + snapshot.method_count() * BYTES_PER_METHOD_HINT)
 }
 
-/// A rendered document (kept or hashed, as the writer does) and, when requested, the sha1 of
-/// each route's method object.
-pub(crate) struct Rendered {
+/// A rendered document (kept or hashed, as the writer does) and, when requested, the routes
+/// whose method objects the writer hashes as messages.
+pub(crate) struct Rendered<'a> {
     pub(crate) writer: Writer,
+    routes: RouteLog<'a>,
+}
+
+/// The sha1 of a document and of each route's method object.
+pub(crate) struct Hashed {
+    pub(crate) document: [u8; 20],
     /// `("VERB /path", sha1)` sorted by verb, then path: nearly always the byte order of the
     /// keys (a verb with bytes below the space sorts differently; callers sort again).
     pub(crate) routes: Vec<(String, [u8; 20])>,
 }
 
+impl Rendered<'_> {
+    /// The digests (the document is dropped if the writer kept it).
+    pub(crate) fn hash(self) -> Hashed {
+        let digests = self.writer.finish();
+        Hashed::new(digests, self.routes)
+    }
+
+    /// The digests and the document of a writer that keeps it.
+    pub(crate) fn hash_keeping(self) -> (Hashed, Vec<u8>) {
+        let (digests, document) = self.writer.finish_keeping();
+        (Hashed::new(digests, self.routes), document)
+    }
+}
+
+impl Hashed {
+    fn new(digests: Digests, routes: RouteLog<'_>) -> Hashed {
+        Hashed {
+            document: digests.whole,
+            routes: routes.into_keys(&digests.messages),
+        }
+    }
+}
+
 /// Writes the document of `snapshot` into `w` (see [`document_writer`], [`Writer::hashing`]).
-pub(crate) fn render(
-    snapshot: &Snapshot,
+pub(crate) fn render<'a>(
+    snapshot: &'a Snapshot,
     options: &Options,
     mut w: Writer,
     with_routes: bool,
-) -> Rendered {
+) -> Rendered<'a> {
     let mut routes = RouteLog::default();
     let refs = References::new(&snapshot.authorizers, &snapshot.request_validators);
 
@@ -101,13 +128,11 @@ pub(crate) fn render(
     }
     w.end_object();
 
-    Rendered {
-        writer: w,
-        routes: routes.into_keys(),
-    }
+    Rendered { writer: w, routes }
 }
 
-/// Route digests recorded while rendering, grouped by verb before their keys are spelled out.
+/// Routes recorded while rendering, grouped by verb before their keys are spelled out; each
+/// is numbered by the message that holds its method object.
 ///
 /// Rendering visits paths in ascending order, so each verb's paths arrive sorted; the groups
 /// in verb order are then the routes sorted by `"VERB /path"` (nearly always; see
@@ -115,13 +140,16 @@ pub(crate) fn render(
 #[derive(Default)]
 struct RouteLog<'a> {
     by_verb: Vec<(&'a str, Vec<PathDigest<'a>>)>,
+    count: usize,
 }
 
-/// One route of a verb group: its path and the sha1 of its method object.
-type PathDigest<'a> = (&'a str, [u8; 20]);
+/// One route of a verb group: its path and the number of its message.
+type PathDigest<'a> = (&'a str, usize);
 
 impl<'a> RouteLog<'a> {
-    fn record(&mut self, verb: &'a str, path: &'a str, digest: [u8; 20]) {
+    fn record(&mut self, verb: &'a str, path: &'a str) {
+        let message = self.count;
+        self.count += 1;
         let group = match self.by_verb.iter().position(|(v, _)| *v == verb) {
             Some(at) => at,
             None => {
@@ -129,15 +157,17 @@ impl<'a> RouteLog<'a> {
                 self.by_verb.len() - 1
             }
         };
-        self.by_verb[group].1.push((path, digest));
+        self.by_verb[group].1.push((path, message));
     }
 
-    fn into_keys(mut self) -> Vec<(String, [u8; 20])> {
+    fn into_keys(mut self, digests: &[[u8; 20]]) -> Vec<(String, [u8; 20])> {
+        debug_assert_eq!(digests.len(), self.count);
         self.by_verb.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let total = self.by_verb.iter().map(|(_, paths)| paths.len()).sum();
         let mut routes = Vec::with_capacity(total);
         for (verb, paths) in self.by_verb {
-            for (path, digest) in paths {
+            for (path, message) in paths {
+                let digest = digests.get(message).copied().unwrap_or_default();
                 let mut route = String::with_capacity(verb.len() + 1 + path.len());
                 route.push_str(verb);
                 route.push(' ');
@@ -193,16 +223,17 @@ fn resources<'a>(
     }
 }
 
+/// The method object written since `start` is the route's message (hashed by the writer).
 fn record_route<'a>(
-    w: &Writer,
+    w: &mut Writer,
     start: usize,
     verb: &'a str,
     path: &'a str,
     routes: Option<&mut RouteLog<'a>>,
 ) {
     if let Some(routes) = routes {
-        let digest: [u8; 20] = Sha1::digest(w.bytes_from(start)).into();
-        routes.record(verb, path, digest);
+        w.end_message(start);
+        routes.record(verb, path);
     }
 }
 
@@ -264,8 +295,8 @@ mod tests {
     #[test]
     fn routes_come_out_in_key_order() {
         let snapshot = crate::synthetic::api(400, 4, 3);
-        let rendered = render(&snapshot, &Options::default(), Writer::hashing(), true);
-        let keys: Vec<&String> = rendered.routes.iter().map(|(key, _)| key).collect();
+        let hashed = render(&snapshot, &Options::default(), Writer::hashing(), true).hash();
+        let keys: Vec<&String> = hashed.routes.iter().map(|(key, _)| key).collect();
         let first_unsorted = keys.windows(2).position(|pair| pair[0] >= pair[1]);
         assert_eq!(first_unsorted.map(|at| (keys[at], keys[at + 1])), None);
         assert_eq!(keys.len(), snapshot.method_count());

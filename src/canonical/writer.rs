@@ -4,16 +4,24 @@
 //! in debug builds) and decide what to omit; the writer only handles separators, string escaping
 //! and numbers, always the same way (see docs/hash-contract.md, "Encoding").
 //!
-//! A writer either keeps the whole document or, made with [`Writer::hashing`], feeds finished
-//! bytes to sha1 at each [`Writer::flush`] and forgets them: hashing a large API then needs a
-//! small reused buffer instead of the whole document in memory.
+//! Either writer computes the sha1 of everything written and of each *message* — a span marked
+//! with [`Writer::end_message`] — hashing the two in interleaved lanes (`crate::sha1_pair`).
+//! One made with [`Writer::hashing`] hashes finished bytes at [`Writer::flush`] and forgets
+//! them: hashing a large API then needs a small reused buffer, not the whole document.
+
+use std::ops::Range;
 
 use serde_json::{Number, Value};
-use sha1::{Digest, Sha1};
+
+use crate::sha1_pair::{Lanes, BLOCK};
 
 /// Bytes a hashing writer buffers before its first flush. Below glibc's 64 KiB threshold, at
 /// which freeing a chunk consolidates every free list (costly after thousands of small frees).
 const HASHING_BUFFER: usize = 32 * 1024;
+
+/// A hashing writer hashes at a flush once this many bytes are buffered: batches big enough
+/// to pair many blocks per call, small enough to still be in cache when hashed.
+const FLUSH_AT: usize = 16 * 1024;
 
 /// Position to roll back to when an optional object turns out empty.
 #[derive(Debug, Clone, Copy)]
@@ -23,13 +31,27 @@ pub(crate) struct Mark {
     first: Option<bool>,
 }
 
+/// The sha1 of a writer's whole output and of each message, in the order they were ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Digests {
+    pub(crate) whole: [u8; 20],
+    pub(crate) messages: Vec<[u8; 20]>,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
-    /// Bytes written since the last flush (all of them when not hashing).
+    /// Bytes not yet dropped (all of them unless hashing).
     buf: Vec<u8>,
-    /// Bytes already fed to `hasher` and dropped from `buf`.
+    /// Bytes already hashed and dropped from `buf`: a multiple of the block size.
     flushed: usize,
-    hasher: Option<Sha1>,
+    /// Drops bytes once hashed ([`Writer::hashing`]).
+    forgets: bool,
+    /// The whole output's sha1 so far, and where message digests are computed beside it.
+    lanes: Lanes,
+    /// Absolute spans of ended messages not hashed yet.
+    messages: Vec<Range<usize>>,
+    /// Digests of the messages hashed so far.
+    digests: Vec<[u8; 20]>,
     /// One entry per open object/array: true until its first member is written.
     first: Vec<bool>,
     /// Last key written per open container (debug builds only), to enforce sorted keys.
@@ -54,48 +76,78 @@ impl Writer {
         }
     }
 
-    /// A writer that hashes its output at each [`Writer::flush`] instead of keeping it.
+    /// A writer that hashes its output at [`Writer::flush`] instead of keeping it.
     pub(crate) fn hashing() -> Writer {
         Writer {
             buf: Vec::with_capacity(HASHING_BUFFER),
-            hasher: Some(Sha1::new()),
+            forgets: true,
             ..Writer::default()
         }
     }
 
-    /// Bytes written so far, flushed ones included: a position for [`Writer::bytes_from`].
+    /// Bytes written so far, flushed ones included: a position for [`Writer::end_message`].
     pub(crate) fn len(&self) -> usize {
         self.flushed + self.buf.len()
     }
 
-    /// Everything written since position `start`, which must not have been flushed yet.
-    pub(crate) fn bytes_from(&self, start: usize) -> &[u8] {
+    /// Ends a message: the bytes from position `start` to here get a digest of their own (in
+    /// [`Digests::messages`], in the order messages end). They must not be rolled back.
+    pub(crate) fn end_message(&mut self, start: usize) {
         debug_assert!(start >= self.flushed, "bytes before {start} were flushed");
-        &self.buf[start.saturating_sub(self.flushed)..]
+        self.messages.push(start..self.len());
     }
 
-    /// Hands the buffered bytes to the hasher (a no-op when keeping the document). Call only
-    /// where no [`Mark`] is pending and no [`Writer::bytes_from`] start is still needed.
+    /// Lets a hashing writer hash what it has buffered (a no-op for a keeping writer). Call
+    /// only where no [`Mark`] is pending and no message is still being written.
     pub(crate) fn flush(&mut self) {
-        if let Some(hasher) = &mut self.hasher {
-            hasher.update(&self.buf);
-            self.flushed += self.buf.len();
-            self.buf.clear();
+        if self.forgets && self.buf.len() >= FLUSH_AT {
+            let whole = self.buf.len() / BLOCK * BLOCK;
+            self.hash(whole);
+            self.buf.drain(..whole);
+            self.flushed += whole;
         }
     }
 
-    /// The sha1 of everything written (either kind of writer).
-    pub(crate) fn finish_sha1(mut self) -> [u8; 20] {
-        self.flush();
-        match self.hasher {
-            Some(hasher) => hasher.finalize().into(),
-            None => Sha1::digest(&self.buf).into(),
+    /// Feeds the buffered bytes up to `end` (whole blocks) to the whole output's hash and every
+    /// ended message to its own, paired.
+    fn hash(&mut self, end: usize) {
+        let hashed = usize::try_from(self.lanes.stream_len()).unwrap_or(usize::MAX);
+        let from = hashed.saturating_sub(self.flushed).min(end);
+        let (blocks, _) = self.buf[from..end].as_chunks::<BLOCK>();
+        let base = self.flushed;
+        let buf = &self.buf;
+        let messages = self
+            .messages
+            .drain(..)
+            .map(|span| &buf[span.start - base..span.end - base]);
+        self.lanes.run(blocks, messages, &mut self.digests);
+    }
+
+    /// The sha1 of everything written and of each message (either kind of writer).
+    pub(crate) fn finish(mut self) -> Digests {
+        self.hash_rest()
+    }
+
+    /// [`Writer::finish`] and the bytes of a writer that keeps its document.
+    pub(crate) fn finish_keeping(mut self) -> (Digests, Vec<u8>) {
+        debug_assert!(!self.forgets, "a hashing writer keeps no bytes");
+        let digests = self.hash_rest();
+        (digests, self.buf)
+    }
+
+    /// Hashes everything not hashed yet and pads both kinds of digest.
+    fn hash_rest(&mut self) -> Digests {
+        let whole = self.buf.len() / BLOCK * BLOCK;
+        self.hash(whole);
+        Digests {
+            whole: std::mem::take(&mut self.lanes).finish(&self.buf[whole..]),
+            messages: std::mem::take(&mut self.digests),
         }
     }
 
     /// The bytes of a writer that keeps its document (a value rendered on its own).
     pub(crate) fn into_bytes(self) -> Vec<u8> {
-        debug_assert!(self.hasher.is_none(), "a hashing writer keeps no bytes");
+        debug_assert!(!self.forgets, "a hashing writer keeps no bytes");
         self.buf
     }
 
@@ -394,6 +446,7 @@ pub(crate) fn value_bytes(value: &Value) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha1::{Digest, Sha1};
 
     fn render(f: impl FnOnce(&mut Writer)) -> String {
         let mut w = Writer::default();
@@ -409,10 +462,12 @@ mod tests {
             w.begin_object();
             for i in 0..2_000 {
                 w.key(&format!("k{i:05}"));
+                let start = w.len();
                 let mark = w.mark();
                 w.begin_object();
                 w.end_object_or_discard(mark);
-                w.string("value \"quoted\"\n");
+                w.string(&"value \"quoted\"\n".repeat(i % 11));
+                w.end_message(start);
                 if i % 7 == 0 {
                     w.flush();
                 }
@@ -426,12 +481,23 @@ mod tests {
         write(&mut hashed);
         assert_eq!(hashed.len(), kept.len());
         assert!(hashed.buf.len() < kept.buf.len());
-        let bytes = kept.into_bytes();
+        let spans = kept.messages.clone();
+        let (digests, bytes) = kept.finish_keeping();
         let expected: [u8; 20] = Sha1::digest(&bytes).into();
-        assert_eq!(hashed.finish_sha1(), expected);
+        assert_eq!(digests.whole, expected);
+        let expected: Vec<[u8; 20]> = spans
+            .iter()
+            .map(|span| Sha1::digest(&bytes[span.clone()]).into())
+            .collect();
+        assert_eq!(spans.len(), 2_000);
+        assert_eq!(digests.messages, expected);
+        assert_eq!(hashed.finish(), digests);
         assert_eq!(
-            Writer::with_capacity(4).finish_sha1(),
-            <[u8; 20]>::from(Sha1::digest(b""))
+            Writer::with_capacity(4).finish(),
+            Digests {
+                whole: Sha1::digest(b"").into(),
+                messages: Vec::new()
+            }
         );
     }
 
