@@ -7,6 +7,7 @@
 
 mod embedded;
 mod kinds;
+mod output;
 mod policy;
 mod sections;
 mod writer;

@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use serde_json::{Number, Value};
 
+use super::output::Output;
 use crate::sha1_pair::{Lanes, BLOCK};
 
 /// Bytes a hashing writer buffers before its first flush. Below glibc's 64 KiB threshold, at
@@ -41,7 +42,7 @@ pub(crate) struct Digests {
 #[derive(Debug, Default)]
 pub(crate) struct Writer {
     /// Bytes not yet dropped (all of them unless hashing).
-    buf: Vec<u8>,
+    buf: Output,
     /// Bytes already hashed and dropped from `buf`: a multiple of the block size.
     flushed: usize,
     /// Drops bytes once hashed ([`Writer::hashing`]).
@@ -71,7 +72,7 @@ enum KeyOrder {
 impl Writer {
     pub(crate) fn with_capacity(capacity: usize) -> Writer {
         Writer {
-            buf: Vec::with_capacity(capacity),
+            buf: Output::with_capacity(capacity),
             ..Writer::default()
         }
     }
@@ -79,7 +80,7 @@ impl Writer {
     /// A writer that hashes its output at [`Writer::flush`] instead of keeping it.
     pub(crate) fn hashing() -> Writer {
         Writer {
-            buf: Vec::with_capacity(HASHING_BUFFER),
+            buf: Output::with_capacity(HASHING_BUFFER),
             forgets: true,
             ..Writer::default()
         }
@@ -103,7 +104,7 @@ impl Writer {
         if self.forgets && self.buf.len() >= FLUSH_AT {
             let whole = self.buf.len() / BLOCK * BLOCK;
             self.hash(whole);
-            self.buf.drain(..whole);
+            self.buf.drop_front(whole);
             self.flushed += whole;
         }
     }
@@ -132,7 +133,7 @@ impl Writer {
     pub(crate) fn finish_keeping(mut self) -> (Digests, Vec<u8>) {
         debug_assert!(!self.forgets, "a hashing writer keeps no bytes");
         let digests = self.hash_rest();
-        (digests, self.buf)
+        (digests, self.buf.into_vec())
     }
 
     /// Hashes everything not hashed yet and pads both kinds of digest.
@@ -148,7 +149,7 @@ impl Writer {
     /// The bytes of a writer that keeps its document (a value rendered on its own).
     pub(crate) fn into_bytes(self) -> Vec<u8> {
         debug_assert!(!self.forgets, "a hashing writer keeps no bytes");
-        self.buf
+        self.buf.into_vec()
     }
 
     /// Writes the separator before the next member of the innermost container.
@@ -230,12 +231,12 @@ impl Writer {
 
     /// Writes `"name":` for a fixed field name of the contract (plain ASCII, never escaped).
     pub(crate) fn field(&mut self, name: &'static str) {
-        debug_assert!(find_escape(name.as_bytes()).is_none());
+        debug_assert!(name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
         self.check_key_order(name);
         self.separate();
         self.buf.push(b'"');
-        self.buf.extend_from_slice(name.as_bytes());
-        self.buf.extend_from_slice(b"\":");
+        self.buf.put(name.as_bytes());
+        self.buf.put(b"\":");
     }
 
     /// Remembers the current position, before writing a member that may be discarded.
@@ -262,12 +263,11 @@ impl Writer {
 
     /// Appends bytes that are already canonical JSON (a value rendered by another writer).
     pub(crate) fn raw(&mut self, json: &[u8]) {
-        self.buf.extend_from_slice(json);
+        self.buf.put(json);
     }
 
     pub(crate) fn bool(&mut self, value: bool) {
-        self.buf
-            .extend_from_slice(if value { b"true" } else { b"false" });
+        self.buf.put(if value { b"true" } else { b"false" });
     }
 
     pub(crate) fn int(&mut self, value: i64) {
@@ -285,7 +285,7 @@ impl Writer {
         if value < 0 {
             self.buf.push(b'-');
         }
-        self.buf.extend_from_slice(&digits[at..]);
+        self.buf.put(&digits[at..]);
     }
 
     /// A JSON number from a parsed document: integers as plain decimal integers, every other
@@ -295,9 +295,9 @@ impl Writer {
         if let Some(i) = value.as_i64() {
             self.int(i);
         } else if let Some(u) = value.as_u64() {
-            self.buf.extend_from_slice(u.to_string().as_bytes());
+            self.buf.put(u.to_string().as_bytes());
         } else if let Some(f) = value.as_f64() {
-            self.buf.extend_from_slice(ecmascript_number(f).as_bytes());
+            self.buf.put(ecmascript_number(f).as_bytes());
         }
     }
 
@@ -305,17 +305,17 @@ impl Writer {
     /// `\u00xx` (lowercase hex), every other character as its raw UTF-8 bytes.
     pub(crate) fn string(&mut self, value: &str) {
         self.buf.push(b'"');
-        let bytes = value.as_bytes();
-        let mut run = 0;
-        let mut at = 0;
-        while let Some(offset) = find_escape(&bytes[at..]) {
-            let i = at + offset;
-            self.buf.extend_from_slice(&bytes[run..i]);
-            self.escape(bytes[i]);
-            run = i + 1;
-            at = i + 1;
+        let mut rest = value.as_bytes();
+        loop {
+            let clean = self.buf.put_unescaped(rest);
+            match rest.get(clean) {
+                Some(&b) => {
+                    self.escape(b);
+                    rest = &rest[clean + 1..];
+                }
+                None => break,
+            }
         }
-        self.buf.extend_from_slice(&bytes[run..]);
         self.buf.push(b'"');
     }
 
@@ -330,19 +330,19 @@ impl Writer {
             0x0c => b"\\f",
             0x0d => b"\\r",
             _ => {
-                self.buf.extend_from_slice(b"\\u00");
+                self.buf.put(b"\\u00");
                 self.buf.push(HEX[(b >> 4) as usize]);
                 self.buf.push(HEX[(b & 0xf) as usize]);
                 return;
             }
         };
-        self.buf.extend_from_slice(short);
+        self.buf.put(short);
     }
 
     /// A parsed JSON value with object keys sorted by byte order; arrays keep their order.
     pub(crate) fn value(&mut self, value: &Value) {
         match value {
-            Value::Null => self.buf.extend_from_slice(b"null"),
+            Value::Null => self.buf.put(b"null"),
             Value::Bool(b) => self.bool(*b),
             Value::Number(n) => self.number(n),
             Value::String(s) => self.string(s),
@@ -367,38 +367,6 @@ impl Writer {
             }
         }
     }
-}
-
-/// Index of the first byte that needs escaping (`"`, `\\` or below 0x20), eight bytes at a time.
-fn find_escape(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let needs_escape = |b: u8| b < 0x20 || b == b'"' || b == b'\\';
-    let mut chunks = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
-        // Bytes below 0x20, and bytes equal to '"' or '\\' (zero after XOR), set their high bit.
-        let below_space = x.wrapping_sub(ONES * 0x20) & !x;
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        let zero_quote = quote.wrapping_sub(ONES) & !quote;
-        let zero_backslash = backslash.wrapping_sub(ONES) & !backslash;
-        if (below_space | zero_quote | zero_backslash) & HIGHS != 0 {
-            // The bit trick can flag false positives past a real hit; confirm byte by byte.
-            if let Some(i) = chunk.iter().position(|&b| needs_escape(b)) {
-                return Some(offset + i);
-            }
-        }
-        offset += 8;
-    }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| needs_escape(b))
-        .map(|i| offset + i)
 }
 
 /// Formats a float like ECMAScript's `Number.prototype.toString` (ECMA-262 Number::toString):
@@ -508,30 +476,30 @@ mod tests {
     }
 
     #[test]
-    fn finds_escapes_at_every_position() {
-        for len in 0..20 {
-            for at in 0..len {
-                for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
-                    let mut bytes = vec![b'a'; len];
-                    bytes[at] = special;
-                    assert_eq!(find_escape(&bytes), Some(at), "{len} {at} {special}");
-                }
-                let mut bytes = vec![0xc3u8; len];
-                bytes[at] = b' ';
-                assert_eq!(find_escape(&bytes), None);
+    fn escapes_exactly_the_quote_backslash_and_control_bytes_anywhere() {
+        for byte in 0u8..0x80 {
+            let escaped = match byte {
+                b'"' => "\\\"".to_owned(),
+                b'\\' => "\\\\".to_owned(),
+                0x08 => "\\b".to_owned(),
+                0x09 => "\\t".to_owned(),
+                0x0a => "\\n".to_owned(),
+                0x0c => "\\f".to_owned(),
+                0x0d => "\\r".to_owned(),
+                0x00..=0x1f => format!("\\u{byte:04x}"),
+                _ => char::from(byte).to_string(),
+            };
+            for (before, after) in [(0, 0), (7, 1), (8, 8), (20, 13)] {
+                let text = format!(
+                    "{}{}{}",
+                    "a".repeat(before),
+                    char::from(byte),
+                    "é".repeat(after)
+                );
+                let expected = format!("\"{}{escaped}{}\"", "a".repeat(before), "é".repeat(after));
+                assert_eq!(render(|w| w.string(&text)), expected, "byte {byte:#x}");
             }
         }
-        let all: Vec<u8> = (0u8..=255).collect();
-        let expected: Vec<usize> = (0..256)
-            .filter(|&i| i < 0x20 || i == 0x22 || i == 0x5c)
-            .collect();
-        let mut found = Vec::new();
-        let mut at = 0;
-        while let Some(i) = find_escape(&all[at..]) {
-            found.push(at + i);
-            at += i + 1;
-        }
-        assert_eq!(found, expected);
     }
 
     #[test]
