@@ -3,7 +3,9 @@
 //!
 //! Inputs are `synthetic::api` snapshots with 4 methods per resource (1k, 10k, 100k methods),
 //! built once outside the timed loop. Groups:
-//! - `fingerprint`: what the data source does per read (document, per-route sha1s, ids).
+//! - `digests`: canonicalise and hash — the document's sha1 and each route's (`hash::digests`).
+//! - `fingerprint`: what the data source does per read: `digests` plus the reported strings
+//!   (hex, the `routes` map, the sorted `ids`).
 //! - `document`: the canonical bytes alone.
 //! - `document_heap_in_path_order`: the same, on a copy whose heap is laid out in path order.
 //! - `sha1`: sha1 of the finished document alone (the floor for any canonical form).
@@ -31,6 +33,15 @@ fn benches(c: &mut Criterion) {
     for (n, snap) in &inputs {
         assert_eq!(snap.method_count(), *n, "synthetic API has the wrong size");
     }
+
+    let mut group = c.benchmark_group("digests");
+    for (n, snap) in &inputs {
+        group.throughput(Throughput::Elements(*n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), snap, |b, snap| {
+            b.iter(|| hash::digests(black_box(snap), &options))
+        });
+    }
+    group.finish();
 
     let mut group = c.benchmark_group("fingerprint");
     for (n, snap) in &inputs {

@@ -20,10 +20,28 @@ pub struct Fingerprint {
     pub integration_count: usize,
 }
 
-/// The fingerprint; the document is hashed as it is rendered and never held whole.
-pub fn fingerprint(snapshot: &Snapshot, options: &Options) -> Fingerprint {
+/// The sha1 of the canonical document and of each route's method object: the hash itself,
+/// before the strings a read also reports (hex, `routes` map, `ids`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digests {
+    pub document: [u8; 20],
+    /// `("VERB /path", sha1)`, nearly always in key order.
+    pub routes: Vec<(String, [u8; 20])>,
+}
+
+/// The digests; the document is hashed as it is rendered and never held whole.
+pub fn digests(snapshot: &Snapshot, options: &Options) -> Digests {
     let hashed = render(snapshot, options, Writer::hashing(), true).hash();
-    assemble(snapshot, &hashed.document, hashed.routes)
+    Digests {
+        document: hashed.document,
+        routes: hashed.routes,
+    }
+}
+
+/// The fingerprint: [`digests`] and the strings reported beside them.
+pub fn fingerprint(snapshot: &Snapshot, options: &Options) -> Fingerprint {
+    let digests = digests(snapshot, options);
+    assemble(snapshot, &digests.document, digests.routes)
 }
 
 /// The fingerprint and the document it hashes, rendered once (for `--document` with the hash).
