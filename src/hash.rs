@@ -96,24 +96,28 @@ pub fn terraform_ids(snapshot: &Snapshot) -> Vec<String> {
     let method_count = snapshot.method_count();
     let mut ids = Vec::with_capacity(resources.len() + 2 * method_count);
     ids.extend(resources.iter().map(|r| r.id.clone()));
-    let prefixed = |prefix: &str, resource: &str, verb: &str| {
-        let mut id =
-            String::with_capacity(prefix.len() + api.len() + resource.len() + verb.len() + 2);
-        for part in [prefix, api, "-", resource, "-", verb] {
-            id.push_str(part);
-        }
+    // `agi-{api}-` / `agm-{api}-` spelled once; each id then takes three appends.
+    let head = |kind: &str| [kind, api, "-"].concat();
+    let prefixed = |head: &str, resource: &str, verb: &str| {
+        let mut id = String::with_capacity(head.len() + resource.len() + 1 + verb.len());
+        id.push_str(head);
+        id.push_str(resource);
+        id.push('-');
+        id.push_str(verb);
         id
     };
+    let integration_head = head("agi-");
     for resource in &resources {
         for (verb, method) in &resource.methods {
             if method.integration.is_some() {
-                ids.push(prefixed("agi-", &resource.id, verb));
+                ids.push(prefixed(&integration_head, &resource.id, verb));
             }
         }
     }
+    let method_head = head("agm-");
     for resource in &resources {
         for verb in resource.methods.keys() {
-            ids.push(prefixed("agm-", &resource.id, verb));
+            ids.push(prefixed(&method_head, &resource.id, verb));
         }
     }
     ids.sort();

@@ -89,36 +89,47 @@ impl Output {
     /// (`text.len()` when nothing in it does). Escaped are `"`, `\` and bytes below 0x20.
     #[inline]
     pub(crate) fn put_unescaped(&mut self, text: &[u8]) -> usize {
-        self.reserve(text.len());
+        let n = text.len();
+        self.reserve(n);
+        let base = self.len;
         let mut done = 0;
-        let mut words = text.chunks_exact(8);
-        for word in &mut words {
-            let mut chunk = [0u8; 8];
-            chunk.copy_from_slice(word);
-            if needs_escape(u64::from_le_bytes(chunk)) {
-                break;
+        while done + 8 <= n {
+            let word = word_at(text, done);
+            if needs_escape(word) {
+                return self.put_until_escape(text, done);
             }
-            self.bytes[self.len + done..self.len + done + 8].copy_from_slice(&chunk);
+            self.bytes[base + done..base + done + 8].copy_from_slice(&word.to_le_bytes());
             done += 8;
         }
-        if done + 8 > text.len() {
-            // The last partial word, padded with spaces (which need no escaping); the slack
-            // takes the padding, which the next write overwrites.
-            let rest = &text[done..];
-            let mut chunk = [b' '; 8];
-            chunk[..rest.len()].copy_from_slice(rest);
-            if !needs_escape(u64::from_le_bytes(chunk)) {
-                self.bytes[self.len + done..self.len + done + 8].copy_from_slice(&chunk);
-                done += rest.len();
+        if done < n {
+            // The last partial word: the final eight bytes again (the overlap is clean and is
+            // rewritten with the same bytes), or for a short text its bytes padded with spaces
+            // (clean; the padding lands in the slack and the next write overwrites it).
+            let at = n.saturating_sub(8);
+            let word = if n >= 8 {
+                word_at(text, at)
+            } else {
+                short_word(text)
+            };
+            if needs_escape(word) {
+                return self.put_until_escape(text, done);
             }
+            self.bytes[base + at..base + at + 8].copy_from_slice(&word.to_le_bytes());
         }
-        // Whole words before any escape are copied; bytes of the word with the escape are not.
-        let clean = done
-            + text[done..]
+        self.len += n;
+        n
+    }
+
+    /// Appends `text[..clean]`, where `clean` is the first byte to escape at or after `from`
+    /// (`text[..from]` is already in place, unescaped).
+    fn put_until_escape(&mut self, text: &[u8], from: usize) -> usize {
+        let clean = from
+            + text[from..]
                 .iter()
                 .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
-                .unwrap_or(text.len() - done);
-        self.bytes[self.len + done..self.len + clean].copy_from_slice(&text[done..clean]);
+                .unwrap_or(text.len() - from);
+        let base = self.len;
+        self.bytes[base + from..base + clean].copy_from_slice(&text[from..clean]);
         self.len += clean;
         clean
     }
@@ -139,6 +150,35 @@ impl Output {
         self.bytes.truncate(self.len);
         self.bytes
     }
+}
+
+/// Eight bytes of `text` from `at` as a little-endian word.
+#[inline]
+fn word_at(text: &[u8], at: usize) -> u64 {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(&text[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// A text shorter than eight bytes, padded with spaces, as a little-endian word; copied with
+/// fixed-size moves (a variable-length copy would be a `memcpy` call).
+#[inline]
+fn short_word(text: &[u8]) -> u64 {
+    let n = text.len();
+    let mut word = [b' '; 8];
+    match n {
+        0 => {}
+        1..=3 => {
+            word[0] = text[0];
+            word[n / 2] = text[n / 2];
+            word[n - 1] = text[n - 1];
+        }
+        _ => {
+            word[..4].copy_from_slice(&text[..4]);
+            word[n - 4..n].copy_from_slice(&text[n - 4..]);
+        }
+    }
+    u64::from_le_bytes(word)
 }
 
 /// Whether any of eight bytes is `"`, `\` or below 0x20. Exact: the bit tricks can only
