@@ -3,7 +3,7 @@
 //! One SHA-1 stream is a chain of dependent rounds: with SHA-NI a core spends most of each block
 //! waiting on the previous round. The fingerprint hashes two streams of about the same size —
 //! the document and the routes' method objects inside it — so interleaving their rounds keeps
-//! the core busy: on the machines in BENCHMARKS.md two lanes run ~1.8× faster than two passes.
+//! the core busy: on the AMD machine in BENCHMARKS.md two lanes ran 1.8× faster than two passes.
 //!
 //! [`compress_pair`] is the interleaved SHA-NI path (chosen at run time; elsewhere it falls back
 //! to the `sha1` crate's block function one lane after the other). [`Lanes`] schedules a long
