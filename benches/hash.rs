@@ -27,6 +27,18 @@ fn snapshot(methods: usize) -> Snapshot {
     synthetic::api(methods / METHODS_PER_RESOURCE, METHODS_PER_RESOURCE, SEED)
 }
 
+/// One group timing `run` on each input, with methods as the throughput unit.
+fn per_size(c: &mut Criterion, name: &str, inputs: &[(usize, Snapshot)], run: impl Fn(&Snapshot)) {
+    let mut group = c.benchmark_group(name);
+    for (n, snap) in inputs {
+        group.throughput(Throughput::Elements(*n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), snap, |b, snap| {
+            b.iter(|| run(snap))
+        });
+    }
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
     let options = Options::default();
     let inputs: Vec<(usize, Snapshot)> = SIZES.iter().map(|&n| (n, snapshot(n))).collect();
@@ -34,32 +46,15 @@ fn benches(c: &mut Criterion) {
         assert_eq!(snap.method_count(), *n, "synthetic API has the wrong size");
     }
 
-    let mut group = c.benchmark_group("digests");
-    for (n, snap) in &inputs {
-        group.throughput(Throughput::Elements(*n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), snap, |b, snap| {
-            b.iter(|| hash::digests(black_box(snap), &options))
-        });
-    }
-    group.finish();
-
-    let mut group = c.benchmark_group("fingerprint");
-    for (n, snap) in &inputs {
-        group.throughput(Throughput::Elements(*n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), snap, |b, snap| {
-            b.iter(|| hash::fingerprint(black_box(snap), &options))
-        });
-    }
-    group.finish();
-
-    let mut group = c.benchmark_group("document");
-    for (n, snap) in &inputs {
-        group.throughput(Throughput::Elements(*n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), snap, |b, snap| {
-            b.iter(|| canonical::document(black_box(snap), &options))
-        });
-    }
-    group.finish();
+    per_size(c, "digests", &inputs, |snap| {
+        black_box(hash::digests(black_box(snap), &options));
+    });
+    per_size(c, "fingerprint", &inputs, |snap| {
+        black_box(hash::fingerprint(black_box(snap), &options));
+    });
+    per_size(c, "document", &inputs, |snap| {
+        black_box(canonical::document(black_box(snap), &options));
+    });
 
     // The same snapshots deep-copied in path order, so the document visits memory sequentially:
     // the gap to `document` is what visiting scattered heap objects costs (cache/TLB misses).

@@ -55,33 +55,12 @@ impl Output {
         self.len += 1;
     }
 
-    /// Appends `piece`: fixed-size (overlapping) moves up to 32 bytes, `memcpy` beyond.
+    /// Appends `piece` (see [`copy_small`]).
     #[inline]
     pub(crate) fn put(&mut self, piece: &[u8]) {
         let n = piece.len();
         self.reserve(n);
-        let out = &mut self.bytes[self.len..self.len + n];
-        match n {
-            0 => {}
-            1..=3 => {
-                out[0] = piece[0];
-                out[n / 2] = piece[n / 2];
-                out[n - 1] = piece[n - 1];
-            }
-            4..=7 => {
-                out[..4].copy_from_slice(&piece[..4]);
-                out[n - 4..].copy_from_slice(&piece[n - 4..]);
-            }
-            8..=15 => {
-                out[..8].copy_from_slice(&piece[..8]);
-                out[n - 8..].copy_from_slice(&piece[n - 8..]);
-            }
-            16..=32 => {
-                out[..16].copy_from_slice(&piece[..16]);
-                out[n - 16..].copy_from_slice(&piece[n - 16..]);
-            }
-            _ => out.copy_from_slice(piece),
-        }
+        copy_small(&mut self.bytes[self.len..self.len + n], piece);
         self.len += n;
     }
 
@@ -160,25 +139,41 @@ fn word_at(text: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(word)
 }
 
-/// A text shorter than eight bytes, padded with spaces, as a little-endian word; copied with
-/// fixed-size moves (a variable-length copy would be a `memcpy` call).
+/// A text shorter than eight bytes, padded with spaces, as a little-endian word.
 #[inline]
 fn short_word(text: &[u8]) -> u64 {
-    let n = text.len();
     let mut word = [b' '; 8];
+    copy_small(&mut word[..text.len()], text);
+    u64::from_le_bytes(word)
+}
+
+/// `out.copy_from_slice(piece)` with fixed-size (overlapping) moves up to 32 bytes, which the
+/// compiler inlines; a variable-length copy would be a `memcpy` call. `memcpy` beyond 32.
+#[inline]
+fn copy_small(out: &mut [u8], piece: &[u8]) {
+    let n = piece.len();
+    debug_assert_eq!(out.len(), n);
     match n {
         0 => {}
         1..=3 => {
-            word[0] = text[0];
-            word[n / 2] = text[n / 2];
-            word[n - 1] = text[n - 1];
+            out[0] = piece[0];
+            out[n / 2] = piece[n / 2];
+            out[n - 1] = piece[n - 1];
         }
-        _ => {
-            word[..4].copy_from_slice(&text[..4]);
-            word[n - 4..n].copy_from_slice(&text[n - 4..]);
+        4..=7 => {
+            out[..4].copy_from_slice(&piece[..4]);
+            out[n - 4..].copy_from_slice(&piece[n - 4..]);
         }
+        8..=15 => {
+            out[..8].copy_from_slice(&piece[..8]);
+            out[n - 8..].copy_from_slice(&piece[n - 8..]);
+        }
+        16..=32 => {
+            out[..16].copy_from_slice(&piece[..16]);
+            out[n - 16..].copy_from_slice(&piece[n - 16..]);
+        }
+        _ => out.copy_from_slice(piece),
     }
-    u64::from_le_bytes(word)
 }
 
 /// Whether any of eight bytes is `"`, `\` or below 0x20. Exact: the bit tricks can only

@@ -112,9 +112,10 @@ impl Writer {
     /// Feeds the buffered bytes up to `end` (whole blocks) to the whole output's hash and every
     /// ended message to its own, paired.
     fn hash(&mut self, end: usize) {
-        let hashed = usize::try_from(self.lanes.stream_len()).unwrap_or(usize::MAX);
-        let from = hashed.saturating_sub(self.flushed).min(end);
-        let (blocks, _) = self.buf[from..end].as_chunks::<BLOCK>();
+        // Everything flushed was hashed, and nothing else: the buffer starts at the first
+        // unhashed byte.
+        debug_assert_eq!(self.lanes.stream_len(), self.flushed as u64);
+        let (blocks, _) = self.buf[..end].as_chunks::<BLOCK>();
         let base = self.flushed;
         let buf = &self.buf;
         let messages = self
