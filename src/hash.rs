@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::canonical::{document_writer, render, Options, Writer};
+use crate::canonical::{document_writer, render, Hashed, Options, Writer};
 use crate::snapshot::Snapshot;
 
 /// Everything the data source and the CLI report about one API.
@@ -21,21 +21,10 @@ pub struct Fingerprint {
 }
 
 /// The sha1 of the canonical document and of each route's method object: the hash itself,
-/// before the strings a read also reports (hex, `routes` map, `ids`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Digests {
-    pub document: [u8; 20],
-    /// `("VERB /path", sha1)`, nearly always in key order.
-    pub routes: Vec<(String, [u8; 20])>,
-}
-
-/// The digests; the document is hashed as it is rendered and never held whole.
-pub fn digests(snapshot: &Snapshot, options: &Options) -> Digests {
-    let hashed = render(snapshot, options, Writer::hashing(), true).hash();
-    Digests {
-        document: hashed.document,
-        routes: hashed.routes,
-    }
+/// before the strings a read also reports (hex, `routes` map, `ids`). The document is hashed
+/// as it is rendered and never held whole.
+pub fn digests(snapshot: &Snapshot, options: &Options) -> Hashed {
+    render(snapshot, options, Writer::hashing(), true).hash()
 }
 
 /// The fingerprint: [`digests`] and the strings reported beside them.

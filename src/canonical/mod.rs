@@ -17,6 +17,7 @@ use std::fmt;
 
 use crate::snapshot::Snapshot;
 
+pub use sections::Hashed;
 pub(crate) use sections::{document_writer, render};
 pub(crate) use writer::Writer;
 

@@ -105,7 +105,7 @@ impl Output {
         let clean = from
             + text[from..]
                 .iter()
-                .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+                .position(|&b| needs_escape_byte(b))
                 .unwrap_or(text.len() - from);
         let base = self.len;
         self.bytes[base + from..base + clean].copy_from_slice(&text[from..clean]);
@@ -174,6 +174,12 @@ fn copy_small(out: &mut [u8], piece: &[u8]) {
         }
         _ => out.copy_from_slice(piece),
     }
+}
+
+/// Whether one byte is `"`, `\` or below 0x20, which JSON strings escape.
+#[inline]
+pub(crate) fn needs_escape_byte(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
 }
 
 /// Whether any of eight bytes is `"`, `\` or below 0x20. Exact: the bit tricks can only

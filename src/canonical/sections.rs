@@ -23,11 +23,12 @@ pub(crate) struct Rendered<'a> {
 }
 
 /// The sha1 of a document and of each route's method object.
-pub(crate) struct Hashed {
-    pub(crate) document: [u8; 20],
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hashed {
+    pub document: [u8; 20],
     /// `("VERB /path", sha1)` sorted by verb, then path: nearly always the byte order of the
     /// keys (a verb with bytes below the space sorts differently; callers sort again).
-    pub(crate) routes: Vec<(String, [u8; 20])>,
+    pub routes: Vec<(String, [u8; 20])>,
 }
 
 impl Rendered<'_> {

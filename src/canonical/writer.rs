@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use serde_json::{Number, Value};
 
-use super::output::Output;
+use super::output::{needs_escape_byte, Output};
 use crate::sha1_pair::{Lanes, BLOCK};
 
 /// Bytes a hashing writer buffers before its first flush. Below glibc's 64 KiB threshold, at
@@ -232,7 +232,7 @@ impl Writer {
 
     /// Writes `"name":` for a fixed field name of the contract (plain ASCII, never escaped).
     pub(crate) fn field(&mut self, name: &'static str) {
-        debug_assert!(name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\'));
+        debug_assert!(!name.bytes().any(needs_escape_byte));
         self.check_key_order(name);
         self.separate();
         self.buf.push(b'"');
