@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::canonical::{document_writer, render, Hashed, Options, Writer};
+use crate::canonical::{document_writer, render, Hashed, Options, RouteDigest, Writer};
 use crate::snapshot::Snapshot;
 
 /// Everything the data source and the CLI report about one API.
@@ -23,7 +23,7 @@ pub struct Fingerprint {
 /// The sha1 of the canonical document and of each route's method object: the hash itself,
 /// before the strings a read also reports (hex, `routes` map, `ids`). The document is hashed
 /// as it is rendered and never held whole.
-pub fn digests(snapshot: &Snapshot, options: &Options) -> Hashed {
+pub fn digests<'a>(snapshot: &'a Snapshot, options: &Options) -> Hashed<'a> {
     render(snapshot, options, Writer::hashing(), true).hash()
 }
 
@@ -43,17 +43,13 @@ pub fn fingerprint_with_document(snapshot: &Snapshot, options: &Options) -> (Fin
     )
 }
 
-fn assemble(
-    snapshot: &Snapshot,
-    digest: &[u8; 20],
-    routes: Vec<(String, [u8; 20])>,
-) -> Fingerprint {
+fn assemble(snapshot: &Snapshot, digest: &[u8; 20], routes: Vec<RouteDigest<'_>>) -> Fingerprint {
     Fingerprint {
         hash: lower_hex(digest),
         // Already in key order (nearly always), which makes building the map linear.
         routes: routes
             .into_iter()
-            .map(|(route, digest)| (route, lower_hex(&digest)))
+            .map(|route| (route.key(), lower_hex(&route.digest)))
             .collect(),
         ids: terraform_ids(snapshot),
         resource_count: snapshot.resources.len(),

@@ -3,12 +3,14 @@
 //! The contract (gwtrigger-hash/1) is written down in docs/hash-contract.md; this module is its
 //! reference implementation. Submodules: `writer` (canonical JSON encoding), `kinds` (the
 //! allow-listed fields of each API Gateway object), `sections` (document layout, content
-//! addressing, per-route bytes), `policy` and `embedded` (JSON embedded as text).
+//! addressing, per-route bytes), `prefetch` (memory hints for what is rendered next), `policy`
+//! and `embedded` (JSON embedded as text).
 
 mod embedded;
 mod kinds;
 mod output;
 mod policy;
+mod prefetch;
 mod sections;
 mod writer;
 
@@ -17,8 +19,8 @@ use std::fmt;
 
 use crate::snapshot::Snapshot;
 
-pub use sections::Hashed;
 pub(crate) use sections::{document_writer, render};
+pub use sections::{Hashed, RouteDigest};
 pub(crate) use writer::Writer;
 
 /// Version of the canonical form; the first member of every document.

@@ -3,6 +3,7 @@
 //! each route's method object hashed as it is written.
 
 use super::kinds::{self, References};
+use super::prefetch;
 use super::writer::{Digests, Writer};
 use super::{Aspect, Options, CONTRACT_VERSION};
 use crate::snapshot::{Method, Resource, Snapshot};
@@ -22,34 +23,54 @@ pub(crate) struct Rendered<'a> {
     routes: RouteLog<'a>,
 }
 
-/// The sha1 of a document and of each route's method object.
+/// The sha1 of a document and of each route's method object. Routes borrow their verb and
+/// path from the snapshot: spelling the `"VERB /path"` keys is left to whoever reports them.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hashed {
+pub struct Hashed<'a> {
     pub document: [u8; 20],
-    /// `("VERB /path", sha1)` sorted by verb, then path: nearly always the byte order of the
-    /// keys (a verb with bytes below the space sorts differently; callers sort again).
-    pub routes: Vec<(String, [u8; 20])>,
+    /// Sorted by verb, then path: nearly always the byte order of the `"VERB /path"` keys (a
+    /// verb with bytes below the space sorts differently; callers sort again).
+    pub routes: Vec<RouteDigest<'a>>,
 }
 
-impl Rendered<'_> {
+/// One route, `"VERB /path"`, and the sha1 of its method object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteDigest<'a> {
+    pub verb: &'a str,
+    pub path: &'a str,
+    pub digest: [u8; 20],
+}
+
+impl RouteDigest<'_> {
+    /// The route's key, `"VERB /path"`.
+    pub fn key(&self) -> String {
+        let mut key = String::with_capacity(self.verb.len() + 1 + self.path.len());
+        key.push_str(self.verb);
+        key.push(' ');
+        key.push_str(self.path);
+        key
+    }
+}
+
+impl<'a> Rendered<'a> {
     /// The digests (the document is dropped if the writer kept it).
-    pub(crate) fn hash(self) -> Hashed {
+    pub(crate) fn hash(self) -> Hashed<'a> {
         let digests = self.writer.finish();
         Hashed::new(digests, self.routes)
     }
 
     /// The digests and the document of a writer that keeps it.
-    pub(crate) fn hash_keeping(self) -> (Hashed, Vec<u8>) {
+    pub(crate) fn hash_keeping(self) -> (Hashed<'a>, Vec<u8>) {
         let (digests, document) = self.writer.finish_keeping();
         (Hashed::new(digests, self.routes), document)
     }
 }
 
-impl Hashed {
-    fn new(digests: Digests, routes: RouteLog<'_>) -> Hashed {
+impl<'a> Hashed<'a> {
+    fn new(digests: Digests, routes: RouteLog<'a>) -> Hashed<'a> {
         Hashed {
             document: digests.whole,
-            routes: routes.into_keys(&digests.messages),
+            routes: routes.into_routes(&digests.messages),
         }
     }
 }
@@ -161,20 +182,16 @@ impl<'a> RouteLog<'a> {
         self.by_verb[group].1.push((path, message));
     }
 
-    fn into_keys(mut self, digests: &[[u8; 20]]) -> Vec<(String, [u8; 20])> {
+    fn into_routes(mut self, digests: &[[u8; 20]]) -> Vec<RouteDigest<'a>> {
         debug_assert_eq!(digests.len(), self.count);
         self.by_verb.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let total = self.by_verb.iter().map(|(_, paths)| paths.len()).sum();
-        let mut routes = Vec::with_capacity(total);
+        let mut routes = Vec::with_capacity(self.count);
         for (verb, paths) in self.by_verb {
-            for (path, message) in paths {
-                let digest = digests.get(message).copied().unwrap_or_default();
-                let mut route = String::with_capacity(verb.len() + 1 + path.len());
-                route.push_str(verb);
-                route.push(' ');
-                route.push_str(path);
-                routes.push((route, digest));
-            }
+            routes.extend(paths.into_iter().map(|(path, message)| RouteDigest {
+                verb,
+                path,
+                digest: digests.get(message).copied().unwrap_or_default(),
+            }));
         }
         routes
     }
@@ -190,7 +207,10 @@ fn resources<'a>(
 ) {
     let mut by_path: Vec<&Resource> = resources.iter().collect();
     by_path.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let mut at = 0;
     for group in by_path.chunk_by(|a, b| a.path == b.path) {
+        prefetch::ahead(&by_path, at);
+        at += group.len();
         let path = group[0].path.as_str();
         w.key(path);
         w.begin_object();
@@ -297,9 +317,9 @@ mod tests {
     fn routes_come_out_in_key_order() {
         let snapshot = crate::synthetic::api(400, 4, 3);
         let hashed = render(&snapshot, &Options::default(), Writer::hashing(), true).hash();
-        let keys: Vec<&String> = hashed.routes.iter().map(|(key, _)| key).collect();
+        let keys: Vec<String> = hashed.routes.iter().map(RouteDigest::key).collect();
         let first_unsorted = keys.windows(2).position(|pair| pair[0] >= pair[1]);
-        assert_eq!(first_unsorted.map(|at| (keys[at], keys[at + 1])), None);
+        assert_eq!(first_unsorted.map(|at| (&keys[at], &keys[at + 1])), None);
         assert_eq!(keys.len(), snapshot.method_count());
     }
 }

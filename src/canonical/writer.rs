@@ -231,13 +231,13 @@ impl Writer {
     }
 
     /// Writes `"name":` for a fixed field name of the contract (plain ASCII, never escaped).
+    /// Inlined so each call site copies its constant name with fixed-size moves.
+    #[inline(always)]
     pub(crate) fn field(&mut self, name: &'static str) {
         debug_assert!(!name.bytes().any(needs_escape_byte));
         self.check_key_order(name);
         self.separate();
-        self.buf.push(b'"');
-        self.buf.put(name.as_bytes());
-        self.buf.put(b"\":");
+        self.buf.put_field(name.as_bytes());
     }
 
     /// Remembers the current position, before writing a member that may be discarded.

@@ -78,6 +78,11 @@ impl<V> SortedMap<V> {
         Some(self.entries.remove(at).1)
     }
 
+    /// The entries, in ascending key order, as one slice (its memory is one allocation).
+    pub fn entries(&self) -> &[(String, V)] {
+        &self.entries
+    }
+
     /// Entries in ascending key order.
     pub fn iter(&self) -> Iter<'_, V> {
         Iter(self.entries.iter())
