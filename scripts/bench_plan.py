@@ -227,6 +227,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--trace", action="store_true", help="also time one TF_LOG=trace plan of each and break it down")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--trace-dir", type=Path, help="keep the TF_LOG=trace logs of --trace here")
     args = parser.parse_args()
     provider = release_binary("terraform-provider-gwtrigger")
     terraform = VENV / "bin" / "terraform"
@@ -280,6 +281,9 @@ def main() -> None:
                 log = tmp / f"{tf.workdir.name}.trace.log"
                 tf.plan(tf_vars, "-lock=false", env={"TF_LOG": "trace", "TF_LOG_PATH": str(log)})
                 results["trace"][tf.workdir.name] = trace_breakdown(log)
+                if args.trace_dir:
+                    args.trace_dir.mkdir(parents=True, exist_ok=True)
+                    (args.trace_dir / log.name).write_bytes(log.read_bytes())
                 print(f"trace {tf.workdir.name}: {json.dumps(results['trace'][tf.workdir.name])}", flush=True)
 
         if args.rss_r:

@@ -20,7 +20,13 @@ pub async fn inspect(
     fetch: &FetchOptions,
 ) -> Result<Inspection, AwsError> {
     let snapshot = aws::fetch_snapshot(client, rest_api_id, fetch).await?;
+    let started = std::time::Instant::now();
     let fingerprint = hash::fingerprint(&snapshot, options);
+    tracing::debug!(
+        methods = fingerprint.method_count,
+        elapsed_us = started.elapsed().as_micros() as u64,
+        "hashed REST API"
+    );
     Ok(Inspection {
         snapshot,
         fingerprint,

@@ -139,6 +139,7 @@ async fn read_all(
     options: &FetchOptions,
 ) -> Result<(Snapshot, FetchStats), AwsError> {
     let limit = options.page_size;
+    let started = std::time::Instant::now();
     let (
         rest_api,
         (resources, resource_pages),
@@ -173,6 +174,7 @@ async fn read_all(
         rest_api_id = id,
         ?stats,
         resources = snapshot.resources.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
         "read REST API"
     );
     Ok((snapshot, stats))

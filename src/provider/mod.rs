@@ -48,6 +48,17 @@ impl GwtriggerProvider {
     }
 
     async fn client(&self) -> Result<ApiGateway, Vec<Diagnostic>> {
+        let started = std::time::Instant::now();
+        let client = self.client_when_ready().await;
+        // How long a read waited for the client that ConfigureProvider started building.
+        tracing::debug!(
+            waited_ms = started.elapsed().as_millis() as u64,
+            "API Gateway client ready"
+        );
+        client
+    }
+
+    async fn client_when_ready(&self) -> Result<ApiGateway, Vec<Diagnostic>> {
         let pending = self.pending_client().await?;
         pending
             .get()
