@@ -430,12 +430,21 @@ class _Handler(StubHandler):
         record = RequestRecord(self.command, split.path, split.query, op, page, rule.kind if rule else "ok", None)
         proxy._record(record)
         proxy._enter()
+        self._counted_in_flight = True
         try:
             record.status = self._serve(split.path, query, body, op, paginated, page_size, offset, rule)
         except _Reset:
             self._reset_connection()
         finally:
-            proxy._leave()
+            self._leave_in_flight()
+
+    def _leave_in_flight(self) -> None:
+        """Stops counting this request as in flight, once. Called before the answer is written:
+        a client that has read the answer may send its next request before this thread runs
+        again, and counting both would report one more in flight than the client allowed."""
+        if getattr(self, "_counted_in_flight", False):
+            self._counted_in_flight = False
+            self.server.proxy._leave()
 
     def _page_window(self, params: dict[str, str]) -> tuple[int, int]:
         cfg = self.server.proxy.config
@@ -528,6 +537,7 @@ class _Handler(StubHandler):
             conn.close()
 
     def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
+        self._leave_in_flight()
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
