@@ -53,7 +53,8 @@ impl GwtriggerProvider {
         // How long a read waited for the client that ConfigureProvider started building.
         tracing::debug!(
             waited_ms = started.elapsed().as_millis() as u64,
-            "API Gateway client ready"
+            ready = client.is_ok(),
+            "waited for the API Gateway client"
         );
         client
     }
