@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import subprocess
 import tempfile
 import threading
@@ -173,6 +174,27 @@ def trace_breakdown(log: Path) -> dict[str, Any]:
     return out
 
 
+def _field(line: str, name: str) -> float:
+    """A numeric field of a log line, as Terraform writes it (`name=1.5` or `"name":"1.5"`)."""
+    found = re.search(rf'{name}"?[=:]"?([0-9.]+)', line)
+    return float(found.group(1)) if found else 0.0
+
+
+def cpu_of_plan(tf: Terraform, variables: dict[str, str], log: Path) -> dict[str, Any]:
+    """CPU seconds of one plan: the whole (Terraform runs inside the shim process, and the
+    provider processes it starts and waits for count as its children) and the provider's own
+    share, from the "provider process exiting" line each launch logs at TF_LOG_PROVIDER=debug."""
+    log.unlink(missing_ok=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    tf.plan(variables, "-lock=false", env={"TF_LOG_PROVIDER": "debug", "TF_LOG_PATH": str(log)})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total_ms = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
+    launches = [_field(line, "cpu_user_ms") + _field(line, "cpu_system_ms")
+                for line in log.read_text().splitlines() if "provider process exiting" in line]
+    return {"total_cpu_ms": total_ms, "provider_cpu_ms": sum(launches), "launches": len(launches),
+            "provider_cpu_per_launch_ms": [round(ms, 1) for ms in launches]}
+
+
 def timed_plan(tf: Terraform, variables: dict[str, str]) -> float:
     started = time.perf_counter()
     result = tf.plan(variables, "-lock=false")
@@ -226,6 +248,7 @@ def main() -> None:
     parser.add_argument("--via-proxy", action="store_true", help="read through the paginating proxy instead of moto directly")
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--trace", action="store_true", help="also time one TF_LOG=trace plan of each and break it down")
+    parser.add_argument("--cpu-runs", type=int, default=7, help="plans per directory for the CPU accounting")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--trace-dir", type=Path, help="keep the TF_LOG=trace logs of --trace here")
     args = parser.parse_args()
@@ -274,6 +297,19 @@ def main() -> None:
             "median_with_over_floor": round(median(w / f for f, (w, _) in zip(floors, pairs)), 3),
         }
         print(json.dumps(results["plan"]), flush=True)
+
+        # CPU per plan: the same plans again (not timed), each with the provider's debug log.
+        results["cpu"] = {}
+        for tf, tf_vars in runs:
+            samples = [cpu_of_plan(tf, tf_vars, tmp / f"{tf.workdir.name}.cpu.log") for _ in range(args.cpu_runs)]
+            results["cpu"][tf.workdir.name] = {
+                "plans": len(samples),
+                "median_total_cpu_ms": round(median(x["total_cpu_ms"] for x in samples), 1),
+                "median_provider_cpu_ms": round(median(x["provider_cpu_ms"] for x in samples), 1),
+                "launches": sorted({x["launches"] for x in samples}),
+                "provider_cpu_per_launch_ms": samples[len(samples) // 2]["provider_cpu_per_launch_ms"],
+            }
+            print(f"cpu {tf.workdir.name}: {json.dumps(results['cpu'][tf.workdir.name])}", flush=True)
 
         if args.trace:
             results["trace"] = {}

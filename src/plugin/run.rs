@@ -71,6 +71,7 @@ pub fn run<P: Provider>(provider: P) -> ExitCode {
     });
     // Streams such as StreamStdio never end by themselves; do not wait for them.
     runtime.shutdown_timeout(Duration::from_millis(200));
+    log_resource_usage();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -82,6 +83,31 @@ pub fn run<P: Provider>(provider: P) -> ExitCode {
 }
 
 /// `Ok(None)` when the arguments were fully handled (help, version).
+/// Logs (debug) the CPU time and peak memory this process used, so a `TF_LOG_PROVIDER=debug`
+/// plan shows what each of Terraform's launches of the provider cost.
+fn log_resource_usage() {
+    #[cfg(unix)]
+    {
+        // SAFETY: getrusage only writes the struct it is given; zeroed is a valid rusage.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
+            let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+            // ru_maxrss is KiB on Linux, bytes on macOS.
+            let peak_kib = if cfg!(target_os = "macos") {
+                usage.ru_maxrss / 1024
+            } else {
+                usage.ru_maxrss
+            };
+            tracing::debug!(
+                cpu_user_ms = format!("{:.1}", ms(usage.ru_utime)),
+                cpu_system_ms = format!("{:.1}", ms(usage.ru_stime)),
+                peak_rss_kib = peak_kib,
+                "provider process exiting"
+            );
+        }
+    }
+}
+
 fn parse_args(
     info: &ProviderInfo,
     args: impl Iterator<Item = String>,
