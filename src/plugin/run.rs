@@ -92,20 +92,22 @@ fn log_resource_usage() {
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
             let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
-            // ru_maxrss is KiB on Linux, bytes on macOS.
-            let peak_kib = if cfg!(target_os = "macos") {
-                usage.ru_maxrss / 1024
-            } else {
-                usage.ru_maxrss
-            };
             tracing::debug!(
                 cpu_user_ms = format!("{:.1}", ms(usage.ru_utime)),
                 cpu_system_ms = format!("{:.1}", ms(usage.ru_stime)),
-                peak_rss_kib = peak_kib,
+                peak_rss_kib = peak_rss_kib(),
                 "provider process exiting"
             );
         }
     }
+}
+
+/// This process's peak resident set (`VmHWM`), where the OS reports it. Not `ru_maxrss`:
+/// Linux carries it across `execve`, so it would report the forking Terraform's size.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn parse_args(

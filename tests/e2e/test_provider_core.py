@@ -179,4 +179,5 @@ def test_tf_log_debug_shows_provider_hclog_lines(fresh_state: Terraform, moto: M
         usage = dict(re.findall(r"(cpu_user_ms|cpu_system_ms|peak_rss_kib)=([0-9.]+)", line))
         assert set(usage) == {"cpu_user_ms", "cpu_system_ms", "peak_rss_kib"}, line
         assert float(usage["cpu_user_ms"]) + float(usage["cpu_system_ms"]) > 0, line
-        assert 1_000 < int(usage["peak_rss_kib"]) < 200_000, line
+        # The provider's own peak (a small API: ~10 MB), not the forking Terraform's size.
+        assert 1_000 < int(usage["peak_rss_kib"]) < 60_000, line
