@@ -11,9 +11,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::EnvFilter;
 
 /// The crate whose events may log below info.
 const OUR_CRATE: &str = "gwtrigger";
@@ -25,7 +25,7 @@ pub fn init(module: String) {
         .filter(|v| !v.trim().is_empty())
         .or_else(|| std::env::var("TF_LOG").ok());
     let level = level_from_env(tf_log.as_deref());
-    let filter = EnvFilter::new(filter_directives(level));
+    let filter = target_filter(level);
     // A second init (tests) keeps the first subscriber; nothing to report.
     let _ = tracing_subscriber::registry()
         .with(filter)
@@ -45,18 +45,13 @@ pub fn level_from_env(value: Option<&str>) -> Level {
     }
 }
 
-/// `EnvFilter` directives: our crate at `level`, the rest at `level` but never below info.
-pub fn filter_directives(level: Level) -> String {
-    let others = if level > Level::INFO {
-        Level::INFO
-    } else {
-        level
-    };
-    format!(
-        "{},{OUR_CRATE}={}",
-        others.as_str().to_ascii_lowercase(),
-        level.as_str().to_ascii_lowercase()
-    )
+/// Our crate at `level`, every other crate at `level` but never below info. A `Targets`
+/// filter, not `EnvFilter`: nothing here needs its span and field matching, whose regex
+/// engine would otherwise be linked into (and loaded by) every launch of the provider.
+pub fn target_filter(level: Level) -> Targets {
+    Targets::new()
+        .with_default(level.min(Level::INFO))
+        .with_target(OUR_CRATE, level)
 }
 
 struct HclogLayer {
@@ -186,9 +181,29 @@ mod tests {
 
     #[test]
     fn other_crates_are_capped_at_info() {
-        assert_eq!(filter_directives(Level::TRACE), "info,gwtrigger=trace");
-        assert_eq!(filter_directives(Level::DEBUG), "info,gwtrigger=debug");
-        assert_eq!(filter_directives(Level::WARN), "warn,gwtrigger=warn");
+        for (level, ours, others) in [
+            (Level::TRACE, Level::TRACE, Level::INFO),
+            (Level::DEBUG, Level::DEBUG, Level::INFO),
+            (Level::WARN, Level::WARN, Level::WARN),
+            (Level::ERROR, Level::ERROR, Level::ERROR),
+        ] {
+            let filter = target_filter(level);
+            for (target, cap) in [("gwtrigger::aws::fetch", ours), ("h2::codec", others)] {
+                for candidate in [
+                    Level::ERROR,
+                    Level::WARN,
+                    Level::INFO,
+                    Level::DEBUG,
+                    Level::TRACE,
+                ] {
+                    assert_eq!(
+                        filter.would_enable(target, &candidate),
+                        candidate <= cap,
+                        "{level} filter, {target} at {candidate}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
