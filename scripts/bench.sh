@@ -6,7 +6,7 @@
 #   3. cargo bench --bench hash             canonicalise + hash, 1k/10k/100k methods, one core
 #   4. scripts/bench_startup.py             provider start → handshake line (mTLS and plain)
 #   5. scripts/bench_calls.py               API calls + quota wall time for R = 1..5,000, CLI RSS
-#   6. scripts/bench_plan.py                terraform plan with/without data "gwtrigger", provider RSS
+#   6. scripts/bench_plan.py                terraform plan with/without data "gwtrigger", CPU per plan, provider RSS
 #
 # `make bench` calls this. It is NOT part of `make test`/CI: it takes 15-30 minutes and its
 # numbers depend on the machine. BENCHMARKS.md says how to read the output.

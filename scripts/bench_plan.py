@@ -15,6 +15,10 @@ resource, so it pays what any external provider costs a plan (Terraform checks t
 checksum, starts it three times with AutoMTLS) plus a trivial read. It is timed in the same
 rounds, so `with` / `floor` is what reading 1,000 routes adds above that floor.
 
+CPU (`--cpu-runs`, default 7): more plans of each directory with TF_LOG_PROVIDER=debug; the plan
+process's RUSAGE_CHILDREN delta is Terraform + the provider processes it waited for, and each
+provider launch logs its own CPU time as it exits (see `cpu_of_plan`).
+
 Breakdown (`--trace`): one more plan of each directory with TF_LOG=trace; the log's timestamps
 say where the extra time goes (lock-file checksum, plugin launches, ConfigureProvider, the
 read and Terraform's handling of its result). See `trace_breakdown`.
@@ -25,7 +29,7 @@ every 2 ms and keeps the largest (VmHWM is the kernel's high-water mark, so poll
 to see the process once after its peak).
 
     .venv/bin/python scripts/bench_plan.py [--routes 1000] [--pairs 15] [--rss-r 5000]
-        [--via-proxy] [--trace] [--json out.json]
+        [--cpu-runs 7] [--via-proxy] [--trace [--trace-dir DIR]] [--json out.json]
 """
 
 from __future__ import annotations
