@@ -82,12 +82,11 @@ pub fn run<P: Provider>(provider: P) -> ExitCode {
     }
 }
 
-/// `Ok(None)` when the arguments were fully handled (help, version).
 /// Logs (debug) the CPU time and peak memory this process used, so a `TF_LOG_PROVIDER=debug`
 /// plan shows what each of Terraform's launches of the provider cost.
 fn log_resource_usage() {
     #[cfg(unix)]
-    {
+    if tracing::enabled!(tracing::Level::DEBUG) {
         // SAFETY: getrusage only writes the struct it is given; zeroed is a valid rusage.
         let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
         if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
@@ -110,6 +109,7 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// `Ok(None)` when the arguments were fully handled (help, version).
 fn parse_args(
     info: &ProviderInfo,
     args: impl Iterator<Item = String>,
