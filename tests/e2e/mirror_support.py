@@ -26,8 +26,8 @@ PLATFORM = "linux_amd64"
 
 
 def terraform_command() -> list[str]:
-    """TF_BIN, else the bootstrap'd `.venv/bin/terraform` shim, else the dev shim."""
-    for candidate in (os.environ.get("TF_BIN"), REPO_ROOT / ".venv/bin/terraform", "/tmp/venvtest/tf"):
+    """TF_BIN, else the bootstrap'd `.venv/bin/terraform` shim."""
+    for candidate in (os.environ.get("TF_BIN"), REPO_ROOT / ".venv/bin/terraform"):
         if candidate and Path(candidate).is_file():
             return [str(candidate)]
     raise RuntimeError(

@@ -4,7 +4,7 @@ filesystem mirror and from an HTTPS network mirror on loopback (throwaway CA via
 checksum error, and the intact mirror passes again with the existing lock file.
 
 Self-contained (fixtures here and in mirror_support.py) so it does not depend on the shared
-harness. Terraform: TF_BIN, else .venv/bin/terraform, else /tmp/venvtest/tf."""
+harness. Terraform: TF_BIN, else .venv/bin/terraform."""
 
 from __future__ import annotations
 
