@@ -1,7 +1,7 @@
 //! Building the API Gateway client ([`ApiGateway`]) from [`AwsSettings`].
 //!
 //! Building makes no network call: settings are validated and resolved by
-//! [`super::resolve`], credentials stay lazy (they are fetched on the first request), and the
+//! `super::resolve`, credentials stay lazy (they are fetched on the first request), and the
 //! region never comes from EC2 instance metadata. The retry and timeout configuration is
 //! always set explicitly, so the SDK never parses (and panics on) bad environment values.
 //! [`start_client`] validates at once and builds in the background (see [`PendingClient`]).

@@ -1,9 +1,9 @@
 //! Everything that talks to AWS: building the SDK client from [`AwsSettings`] and reading a
 //! REST API into a [`crate::snapshot::Snapshot`]. The only module that does network IO.
 //!
-//! - [`settings`]: the connection settings as plain data (provider block / CLI flags).
+//! - `settings`: the connection settings as plain data (provider block / CLI flags).
 //! - `resolve`: settings + environment + shared files → validated client parameters.
-//! - [`client`]: the [`ApiGateway`] client (no network when built).
+//! - [`client`](mod@client): the [`ApiGateway`] client (no network when built).
 //! - [`fetch`]: the paginated, all-or-nothing read into a `Snapshot`.
 //! - `convert`: SDK types → snapshot types (pure).
 //! - [`error`]: [`AwsError`], shaped like a Terraform diagnostic.
