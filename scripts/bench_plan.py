@@ -181,11 +181,13 @@ def trace_breakdown(log: Path) -> dict[str, Any]:
 def _field(line: str, name: str) -> float:
     """A numeric field of a log line, as Terraform writes it (`name=1.5` or `"name":"1.5"`)."""
     found = re.search(rf'{name}"?[=:]"?([0-9.]+)', line)
-    return float(found.group(1)) if found else 0.0
+    if not found:
+        raise SystemExit(f"no {name} in the provider's exit log line: {line}")
+    return float(found.group(1))
 
 
 def cpu_of_plan(tf: Terraform, variables: dict[str, str], log: Path) -> dict[str, Any]:
-    """CPU seconds of one plan: the whole (Terraform runs inside the shim process, and the
+    """CPU time of one plan, in ms: the whole (Terraform runs inside the shim process, and the
     provider processes it starts and waits for count as its children) and the provider's own
     share, from the "provider process exiting" line each launch logs at TF_LOG_PROVIDER=debug."""
     log.unlink(missing_ok=True)
