@@ -6,12 +6,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use gwtrigger::aws::{self, ApiGateway, AwsErrorKind, AwsSettings, ClientOptions, FetchOptions};
+use gwtrigger::aws::{
+    self, ApiGateway, AwsError, AwsErrorKind, AwsSettings, ClientOptions, FetchOptions,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 const API: &str = "fakeapi123";
+/// The secret key of the test credentials: no error message may contain it.
+const SECRET_KEY: &str = "fake-secret-value";
 
 #[derive(Debug, Clone)]
 struct Request {
@@ -54,7 +58,7 @@ fn settings_for(endpoint: &str, max_retries: u32) -> AwsSettings {
     AwsSettings {
         region: Some("eu-central-1".into()),
         access_key: Some("AKIDFAKE".into()),
-        secret_key: Some("fake-secret-value".into()),
+        secret_key: Some(SECRET_KEY.into()),
         endpoint_apigateway: Some(endpoint.to_owned()),
         max_retries: Some(max_retries),
         ..Default::default()
@@ -213,6 +217,35 @@ fn fetch_options(page_size: i32) -> FetchOptions {
     }
 }
 
+/// Reads `rest_api_id` expecting the read to fail with `kind`: prints the error (for
+/// `--nocapture`), checks that neither its message nor its debug form carries the secret key,
+/// and returns it for the test's own checks.
+async fn read_error(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    options: &FetchOptions,
+    kind: AwsErrorKind,
+) -> AwsError {
+    let err = match aws::fetch_snapshot(api, rest_api_id, options).await {
+        Ok(_) => panic!("reading {rest_api_id:?} succeeded; expected a {kind:?} error"),
+        Err(err) => err,
+    };
+    eprintln!("{err}");
+    assert_eq!(err.kind(), kind, "{err}");
+    assert!(
+        !format!("{err} {err:?}").contains(SECRET_KEY),
+        "the secret key is in the error: {err:?}"
+    );
+    err
+}
+
+/// Asserts that `text` contains every one of `needles`, showing `text` when one is missing.
+fn assert_contains(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "{needle:?} missing from: {text}");
+    }
+}
+
 #[tokio::test]
 async fn follows_positions_across_pages() {
     let fake = Fake::start(api_handler(paged_resources)).await;
@@ -259,17 +292,15 @@ async fn a_repeating_position_is_an_error_not_a_hang() {
     }))
     .await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &fetch_options(1))
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
-    assert!(
-        err.summary().contains("GetResources (page 2)"),
-        "{}",
-        err.summary()
-    );
-    assert!(err.detail().contains("pagination loop"), "{}", err.detail());
+    let err = read_error(
+        &api,
+        API,
+        &fetch_options(1),
+        AwsErrorKind::MalformedResponse,
+    )
+    .await;
+    assert_contains(err.summary(), &["GetResources (page 2)"]);
+    assert_contains(err.detail(), &["pagination loop"]);
 }
 
 #[tokio::test]
@@ -282,25 +313,17 @@ async fn a_failing_later_page_fails_the_read_with_call_page_status_and_request_i
     }))
     .await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &fetch_options(1))
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::Service, "{err}");
-    assert!(err.summary().contains("HTTP 500"), "{}", err.summary());
-    for needle in [
-        "GetResources (page 2)",
-        "InternalFailure",
-        "backend exploded",
-        "request id req-",
-    ] {
-        assert!(
-            err.detail().contains(needle),
-            "{needle} missing: {}",
-            err.detail()
-        );
-    }
-    assert!(!err.to_string().contains("fake-secret-value"));
+    let err = read_error(&api, API, &fetch_options(1), AwsErrorKind::Service).await;
+    assert_contains(err.summary(), &["HTTP 500"]);
+    assert_contains(
+        err.detail(),
+        &[
+            "GetResources (page 2)",
+            "InternalFailure",
+            "backend exploded",
+            "request id req-",
+        ],
+    );
 }
 
 #[tokio::test]
@@ -383,18 +406,15 @@ async fn access_denied_names_the_iam_action_and_arn() {
     })
     .await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::AccessDenied, "{err}");
-    assert!(err.detail().contains("apigateway:GET"));
-    assert!(
-        err.detail()
-            .contains(&format!("arn:aws:apigateway:eu-central-1::/restapis/{API}")),
-        "{}",
-        err.detail()
-    );
+    let err = read_error(
+        &api,
+        API,
+        &FetchOptions::default(),
+        AwsErrorKind::AccessDenied,
+    )
+    .await;
+    let arn = format!("arn:aws:apigateway:eu-central-1::/restapis/{API}");
+    assert_contains(err.detail(), &["apigateway:GET", &arn]);
 }
 
 #[tokio::test]
@@ -413,16 +433,9 @@ async fn rejected_and_expired_credentials() {
         })
         .await;
         let api = fake.client(0, &ClientOptions::default()).await;
-        let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-            .await
-            .unwrap_err();
-        assert_eq!(
-            err.kind(),
-            AwsErrorKind::InvalidCredentials,
-            "{code}: {err}"
-        );
-        assert!(err.detail().contains(code));
-        assert!(!err.to_string().contains("fake-secret-value"));
+        let options = FetchOptions::default();
+        let err = read_error(&api, API, &options, AwsErrorKind::InvalidCredentials).await;
+        assert_contains(err.detail(), &[code]);
     }
 }
 
@@ -432,12 +445,8 @@ async fn persistent_throttling_is_reported_after_retries() {
         Fake::start(|_: &Request| error(429, "TooManyRequestsException", "Too Many Requests"))
             .await;
     let api = fake.client(1, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::Throttled, "{err}");
-    assert!(err.detail().contains("max_retries"));
+    let err = read_error(&api, API, &FetchOptions::default(), AwsErrorKind::Throttled).await;
+    assert_contains(err.detail(), &["max_retries"]);
 }
 
 #[tokio::test]
@@ -450,33 +459,19 @@ async fn garbled_json_is_a_malformed_response() {
     }))
     .await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
-    assert!(
-        err.summary().contains("GetResources (page 1)"),
-        "{}",
-        err.summary()
-    );
-    assert!(err.detail().contains("HTTP 200"), "{}", err.detail());
+    let options = FetchOptions::default();
+    let err = read_error(&api, API, &options, AwsErrorKind::MalformedResponse).await;
+    assert_contains(err.summary(), &["GetResources (page 1)"]);
+    assert_contains(err.detail(), &["HTTP 200"]);
 }
 
 #[tokio::test]
 async fn a_resource_without_path_is_malformed_not_guessed() {
     let fake = Fake::start(api_handler(|_| ok(json!({ "item": [{ "id": "r0" }] })))).await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
-    assert!(
-        err.detail().contains("path of resource r0"),
-        "{}",
-        err.detail()
-    );
+    let options = FetchOptions::default();
+    let err = read_error(&api, API, &options, AwsErrorKind::MalformedResponse).await;
+    assert_contains(err.detail(), &["path of resource r0"]);
 }
 
 #[tokio::test]
@@ -493,12 +488,8 @@ async fn slow_responses_hit_the_attempt_timeout() {
     };
     let api = fake.client(1, &options).await;
     let started = Instant::now();
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::Timeout, "{err}");
-    assert!(err.summary().contains("GetResources"), "{}", err.summary());
+    let err = read_error(&api, API, &FetchOptions::default(), AwsErrorKind::Timeout).await;
+    assert_contains(err.summary(), &["GetResources"]);
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "bounded by the timeouts"
@@ -518,9 +509,7 @@ async fn the_deadline_bounds_the_whole_read() {
         ..FetchOptions::default()
     };
     let started = Instant::now();
-    let err = aws::fetch_snapshot(&api, API, &options).await.unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::Timeout, "{err}");
+    read_error(&api, API, &options, AwsErrorKind::Timeout).await;
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -529,9 +518,8 @@ async fn invalid_rest_api_id_makes_no_call() {
     let fake = Fake::start(api_handler(paged_resources)).await;
     let api = fake.client(0, &ClientOptions::default()).await;
     for bad in ["", " ", "a/b", "../x"] {
-        let err = aws::fetch_snapshot(&api, bad, &FetchOptions::default())
-            .await
-            .unwrap_err();
+        let options = FetchOptions::default();
+        let err = read_error(&api, bad, &options, AwsErrorKind::InvalidInput).await;
         assert_eq!(err.attribute(), Some("rest_api_id"));
     }
     assert!(fake.requests().is_empty());
@@ -567,18 +555,21 @@ async fn missing_credentials_say_which_sources_were_tried() {
         fake.endpoint.clone(),
         4,
     );
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::NoCredentials, "{err}");
-    assert!(
-        err.detail()
-            .contains("no providers in chain provided credentials"),
-        "{}",
-        err.detail()
+    let err = read_error(
+        &api,
+        API,
+        &FetchOptions::default(),
+        AwsErrorKind::NoCredentials,
+    )
+    .await;
+    assert_contains(
+        err.detail(),
+        &[
+            "no providers in chain provided credentials",
+            "AWS_PROFILE",
+            "AWS_ACCESS_KEY_ID",
+        ],
     );
-    assert!(err.detail().contains("AWS_PROFILE") && err.detail().contains("AWS_ACCESS_KEY_ID"));
     assert!(fake.requests().is_empty(), "nothing is sent unsigned");
 }
 
@@ -661,12 +652,9 @@ async fn an_endpoint_with_an_untrusted_certificate_is_refused() {
     });
 
     let api = aws::client(&settings_for(&endpoint, 0)).await.unwrap();
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), AwsErrorKind::Network, "{err:?}");
-    assert!(err.summary().contains(&endpoint), "{err:?}");
-    assert!(err.detail().contains("certificate"), "{err:?}");
+    let err = read_error(&api, API, &FetchOptions::default(), AwsErrorKind::Network).await;
+    assert_contains(err.summary(), &[&endpoint]);
+    assert_contains(err.detail(), &["certificate"]);
     // The server side of the failed handshake may finish just after the client gave up.
     let deadline = Instant::now() + Duration::from_secs(5);
     while handshakes.lock().unwrap().is_empty() && Instant::now() < deadline {
