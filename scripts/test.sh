@@ -5,7 +5,7 @@
 #   2. cargo fmt --check
 #   3. cargo clippy --all-targets -- -D warnings
 #   4. cargo build                  both binaries, debug
-#   5. cargo test                   all Rust tests; GWTRIGGER_MOTO_SERVER enables the moto ones
+#   5. cargo test                   all Rust tests; GWTRIGGER_MOTO_SERVER = the venv's moto_server
 #   6. pytest tests/e2e             real Terraform + moto + our proxy (exit 5, no tests, fails)
 #
 # Every step runs even when an earlier one failed (except that a failed build skips the steps
