@@ -4,7 +4,7 @@
 - `build_api(endpoint, resources, ...)`: a REST API in moto with `resources` resources, one
   method with an integration on each (the root included), created with boto3 from a thread
   pool (level by level, so parents exist before their children).
-- `QuotaProxy`: the e2e proxy (tests/e2e/apigw_proxy.py) that also enforces API Gateway's
+- `QuotaProxy`: the e2e proxy (tests/e2e/support/apigw_proxy.py) that also enforces API Gateway's
   control-plane quotas: GetResources 5 requests per 2 s, all calls 10 rps with a burst of 40.
   A request over quota gets 429 TooManyRequestsException, as AWS answers it. Optionally it
   caches moto's answers, so pages come back as fast as real API Gateway pages (moto re-renders
@@ -29,7 +29,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
+# The e2e helpers (moto_server, the proxy, clean environments), imported by module name as the
+# tests do (tests/e2e/conftest.py puts the same directory on the path).
+sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e" / "support"))
 
 from apigw_proxy import ApigwProxy, FaultRule, _Handler  # noqa: E402
 from harness import REGION, MotoServer, apigw_client, clean_env  # noqa: E402

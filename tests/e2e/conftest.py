@@ -7,6 +7,8 @@ Module:   moto_server (one moto_server per test module on a free loopback port).
 Function: moto (the module's server with its state reset), apigw (boto3 client on moto),
           proxy (ApigwProxy in front of moto), cli (runs `gwtrigger` with test credentials).
 
+The helpers these fixtures wrap live in `support/`.
+
 Every subprocess gets `clean_env()`: no inherited TF_*/AWS_* variables (TF_BIN excepted, it picks
 the terraform the shim runs), test credentials, IMDS disabled, no user config files.
 """
@@ -22,8 +24,15 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from apigw_proxy import ApigwProxy
-from harness import (
+# The helpers live in support/ so this directory shows what is a test. Tests, the helpers
+# themselves and scripts/bench_support.py import them by plain module name (`from harness import
+# Cli`); putting support/ on sys.path here, before pytest imports any test module, keeps every
+# such import working without a package prefix.
+SUPPORT_DIR = Path(__file__).resolve().parent / "support"
+sys.path.insert(0, str(SUPPORT_DIR))
+
+from apigw_proxy import ApigwProxy  # noqa: E402
+from harness import (  # noqa: E402
     MATRIX_RESULTS,
     PROVIDER_SOURCE,
     PROVIDER_VERSION,

@@ -1,7 +1,7 @@
 """The redeployment story with real Terraform (issue 3, end to end).
 
 A `terraform_data.route` adds a route to the emulator during apply (local-exec running
-route_tool.py; a destroy-time provisioner removes it again), `data "gwtrigger"` reads the API and
+support/route_tool.py; a destroy-time provisioner removes it again), `data "gwtrigger"` reads the API and
 `terraform_data.deployment` has `triggers_replace = data.gwtrigger.api.hash`.
 
 - With `depends_on = [terraform_data.route]` the data source is read during apply, after the
@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 import pytest
 
+import route_tool
 from apis import build_api, spec_copy
 from harness import PROVIDER_VERSION, Cli, MotoServer, Terraform, Tools
 
@@ -108,7 +109,7 @@ def variables(moto: MotoServer, api_id: str, tools: Tools, route: str) -> dict[s
         "rest_api_id": api_id,
         "route": route,
         "python": tools.python,
-        "route_tool": Path(__file__).with_name("route_tool.py"),
+        "route_tool": Path(route_tool.__file__),
     }
 
 

@@ -58,10 +58,11 @@ Synthetic resources
 Control
     In-process (pytest): ``ApigwProxy(upstream).start()``, ``.url``, ``.add_fault(...)``,
     ``.clear_faults()``, ``.reset()`` (faults + counters), ``.count(op)``, ``.stop()``; also a
-    context manager. Out of process: ``python apigw_proxy.py --upstream URL [--port N]`` and the
-    admin endpoint on the same port: ``GET /__proxy/stats`` (counters as JSON),
-    ``POST /__proxy/reset``, ``POST /__proxy/faults`` (JSON list of add_fault keyword objects),
-    ``POST /__proxy/config`` (``{"page_size_cap": 2, "default_limit": 25, "max_limit": 500}``).
+    context manager. Out of process: ``python tests/e2e/support/apigw_proxy.py --upstream URL
+    [--port N]`` and the admin endpoint on the same port: ``GET /__proxy/stats`` (counters as
+    JSON), ``POST /__proxy/reset``, ``POST /__proxy/faults`` (JSON list of add_fault keyword
+    objects), ``POST /__proxy/config`` (``{"page_size_cap": 2, "default_limit": 25,
+    "max_limit": 500}``).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Optional
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]  # tests/e2e/support/<this file>
 PROVIDER_SOURCE = "registry.terraform.io/gwtrigger/gwtrigger"
 PLATFORM = "linux_amd64"
 

@@ -22,7 +22,7 @@ from typing import Any, Optional, Sequence
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]  # tests/e2e/support/<this file>
 PROVIDER_HOST = "registry.terraform.io"
 PROVIDER_NAMESPACE = "gwtrigger"
 PROVIDER_TYPE = "gwtrigger"

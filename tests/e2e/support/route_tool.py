@@ -2,8 +2,8 @@
 """Adds or deletes one route in the emulator; run by Terraform local-exec provisioners in
 test_redeploy_e2e.py (with the project venv's python).
 
-  route_tool.py add    --endpoint URL --rest-api-id ID --path NAME   # GET /NAME, MOCK integration
-  route_tool.py delete --endpoint URL --rest-api-id ID --path NAME
+  tests/e2e/support/route_tool.py add    --endpoint URL --rest-api-id ID --path NAME   # GET /NAME, MOCK
+  tests/e2e/support/route_tool.py delete --endpoint URL --rest-api-id ID --path NAME
 """
 
 from __future__ import annotations
