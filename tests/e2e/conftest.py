@@ -2,7 +2,8 @@
 
 Session:  repo_root, tools (bootstrap'd venv: terraform shim, moto_server, python),
           cargo_bins / provider_binary / cli_binary (one `cargo build` per session; honours
-          CARGO_TARGET_DIR), tf_mirror (unpacked filesystem mirror + .tfrc), terraform_factory.
+          CARGO_TARGET_DIR; GWTRIGGER_BIN_DIR takes prebuilt ones), tf_mirror (unpacked
+          filesystem mirror + .tfrc), terraform_factory.
 Module:   moto_server (one moto_server per test module on a free loopback port).
 Function: moto (the module's server with its state reset), apigw (boto3 client on moto),
           proxy (ApigwProxy in front of moto), cli (runs `gwtrigger` with test credentials).
@@ -97,18 +98,23 @@ def tools() -> Tools:
 def cargo_bins(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Build both binaries once per session; return their paths (CARGO_TARGET_DIR honoured).
 
-    The binaries are hard-linked (or copied) into the session's temp dir right after the build,
-    so a later build in the same target dir (another worktree sharing CARGO_TARGET_DIR) cannot
-    swap them in the middle of the run.
+    GWTRIGGER_BIN_DIR skips the build and takes the binaries from that directory instead (e.g.
+    `target/release`, to test what users get). The binaries are hard-linked (or copied) into the
+    session's temp dir, so a later build in the same target dir (another worktree sharing
+    CARGO_TARGET_DIR) cannot swap them in the middle of the run.
     """
-    run(["cargo", "build", "--bins", "--quiet"], cwd=REPO_ROOT, timeout=1800)
-    meta = json.loads(run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO_ROOT).stdout)
-    target = Path(meta["target_directory"]) / "debug"
+    given = os.environ.get("GWTRIGGER_BIN_DIR")
+    if given:
+        target = Path(given).resolve()
+    else:
+        run(["cargo", "build", "--bins", "--quiet"], cwd=REPO_ROOT, timeout=1800)
+        meta = json.loads(run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO_ROOT).stdout)
+        target = Path(meta["target_directory"]) / "debug"
     snapshot = tmp_path_factory.mktemp("bin")
     bins = {}
     for name in ("terraform-provider-gwtrigger", "gwtrigger"):
         built = target / name
-        assert built.exists(), f"cargo build did not produce {built}"
+        assert built.exists(), f"{built} missing" + ("" if given else " after cargo build")
         bins[name] = snapshot / name
         try:
             os.link(built, bins[name])

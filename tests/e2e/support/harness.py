@@ -59,7 +59,7 @@ def clean_env(extra: Optional[dict[str, str]] = None, home: Optional[Path] = Non
     """A clean environment for terraform, the CLI and helper scripts."""
     env = {
         k: v for k, v in os.environ.items()
-        if not k.startswith(("TF_", "AWS_", "CHECKPOINT_")) and k not in ("GWTRIGGER_LOG",)
+        if not k.startswith(("TF_", "AWS_", "CHECKPOINT_", "SSL_CERT_")) and k not in ("GWTRIGGER_LOG",)
     }
     if os.environ.get("TF_BIN"):
         env["TF_BIN"] = os.environ["TF_BIN"]
@@ -130,6 +130,10 @@ class Tools:
 
 @dataclass
 class Mirror:
+    """What a `Terraform` runs with: `tfrc`, the CLI config that says where our provider is
+    installed from, and `home`, the HOME of every run; `root` is the directory the provider is
+    installed from (`write_mirror`) or the workspace holding the CLI config (mirror tests)."""
+
     root: Path
     tfrc: Path
     home: Path
