@@ -153,10 +153,10 @@ pub async fn client(settings: &AwsSettings) -> Result<ApiGateway, AwsError> {
 
 /// A client being built on the runtime in the background; clones share the one client.
 ///
-/// Building the SDK configuration loads the system's root certificates (~10 ms here: the CA
-/// bundle and every file of the certificate directory), which Terraform would otherwise wait
-/// for in ConfigureProvider, on the critical path of every plan. Started there and awaited by
-/// the first read, it overlaps with the work Terraform does between the two calls.
+/// Building the SDK configuration loads the system's root certificates (it reads the CA bundle
+/// and every file of the certificate directory), which Terraform would otherwise wait for in
+/// ConfigureProvider, on the critical path of every plan. Started there and awaited by the
+/// first read, it overlaps with the work Terraform does between the two calls.
 #[derive(Clone)]
 pub struct PendingClient {
     ready: Shared<BoxFuture<'static, Result<ApiGateway, AwsError>>>,
