@@ -244,6 +244,21 @@ fn msgpack_object(entries: &[(&str, rmpv::Value)]) -> pb::DynamicValue {
     }
 }
 
+/// The attribute a diagnostic points at: the name in the first step of its attribute path.
+fn attribute_name(diagnostic: &pb::Diagnostic) -> Option<&str> {
+    match diagnostic
+        .attribute
+        .as_ref()?
+        .steps
+        .first()?
+        .selector
+        .as_ref()?
+    {
+        pb::attribute_path::step::Selector::AttributeName(name) => Some(name),
+        _ => None,
+    }
+}
+
 fn attribute<'a>(block: &'a pb::schema::Block, name: &str) -> &'a pb::schema::Attribute {
     block
         .attributes
@@ -316,13 +331,7 @@ async fn serves_schema_and_validation_over_mutual_tls() {
         .iter()
         .find(|d| d.severity == pb::diagnostic::Severity::Error as i32)
         .expect("retry_mode = \"fast\" is an error");
-    let steps = &error.attribute.as_ref().expect("attribute path").steps;
-    assert_eq!(
-        steps[0].selector,
-        Some(pb::attribute_path::step::Selector::AttributeName(
-            "retry_mode".into()
-        ))
-    );
+    assert_eq!(attribute_name(error), Some("retry_mode"), "{error:?}");
 
     let malformed = client
         .validate_provider_config(pb::validate_provider_config::Request {
@@ -569,12 +578,11 @@ async fn malformed_and_unexpected_values_are_diagnostics_not_crashes() {
         .await
         .unwrap()
         .into_inner();
-    let steps = &wrong_type.diagnostics[0].attribute.as_ref().unwrap().steps;
+    let diagnostic = &wrong_type.diagnostics[0];
     assert_eq!(
-        steps[0].selector,
-        Some(pb::attribute_path::step::Selector::AttributeName(
-            "rest_api_id".into()
-        ))
+        attribute_name(diagnostic),
+        Some("rest_api_id"),
+        "{diagnostic:?}"
     );
 
     // An attribute the schema does not have, in the provider block and in a data source.
