@@ -13,20 +13,11 @@ from typing import Any, Callable
 import pytest
 
 from apis import build_api, find_route, put_route, spec_copy, BuiltApi
-from harness import PROVIDER_VERSION, Cli, MotoServer, Terraform
+from harness import PROVIDER_VERSION, REQUIRED_PROVIDERS_TF, Cli, MotoServer, Terraform
 
 HEX40 = re.compile(r"^[0-9a-f]{40}$")
 
-MAIN_TF = """
-terraform {
-  required_providers {
-    gwtrigger = {
-      source  = "gwtrigger/gwtrigger"
-      version = "%(version)s"
-    }
-  }
-}
-
+MAIN_TF = REQUIRED_PROVIDERS_TF + """
 variable "endpoint" { type = string }
 variable "rest_api_id" { type = string }
 variable "retry_mode" {
@@ -67,7 +58,7 @@ EXPECTED_ROUTES = {f"{r['verb']} {r['path']}" for r in spec_copy()["routes"]}
 def tf(terraform_factory: Callable[[Path], Terraform], tmp_path_factory: pytest.TempPathFactory) -> Terraform:
     """A working directory with the config above, `terraform init`-ed once from the mirror."""
     runner = terraform_factory(tmp_path_factory.mktemp("core"))
-    (runner.workdir / "main.tf").write_text(MAIN_TF % {"version": PROVIDER_VERSION})
+    (runner.workdir / "main.tf").write_text(MAIN_TF)
     runner.init_result = runner.init()  # type: ignore[attr-defined]
     return runner
 

@@ -21,18 +21,9 @@ import pytest
 
 import route_tool
 from apis import build_api, spec_copy
-from harness import PROVIDER_VERSION, Cli, MotoServer, Terraform, Tools
+from harness import REQUIRED_PROVIDERS_TF, Cli, MotoServer, Terraform, Tools
 
-CONFIG = """
-terraform {
-  required_providers {
-    gwtrigger = {
-      source  = "gwtrigger/gwtrigger"
-      version = "%(version)s"
-    }
-  }
-}
-
+CONFIG = REQUIRED_PROVIDERS_TF + """
 variable "endpoint" { type = string }
 variable "rest_api_id" { type = string }
 variable "route" { type = string }
@@ -80,7 +71,6 @@ output "deployment_id" { value = terraform_data.deployment.id }
 def make_workdir(factory: Callable[[Path], Terraform], base: Path, depends_on: bool) -> Terraform:
     tf = factory(base)
     (tf.workdir / "main.tf").write_text(CONFIG % {
-        "version": PROVIDER_VERSION,
         "depends_on": "depends_on = [terraform_data.route]" if depends_on else "",
     })
     tf.init()

@@ -43,6 +43,19 @@ def crate_version() -> str:
 
 PROVIDER_VERSION = crate_version()
 
+# The `terraform` block that starts every test configuration: our provider, at the version
+# under test (from the filesystem mirror the harness writes).
+REQUIRED_PROVIDERS_TF = f"""
+terraform {{
+  required_providers {{
+    gwtrigger = {{
+      source  = "gwtrigger/gwtrigger"
+      version = "{PROVIDER_VERSION}"
+    }}
+  }}
+}}
+"""
+
 
 def empty_aws_files(home: Optional[Path] = None) -> tuple[Path, Path]:
     """Empty AWS config and credentials files (the SDKs warn about missing ones)."""
