@@ -224,7 +224,7 @@ async fn follows_positions_across_pages() {
     paths.sort();
     assert_eq!(paths, vec!["/r0", "/r1", "/r2", "/r3", "/r4"]);
     assert_eq!(stats.resource_pages, 3);
-    assert_eq!(stats.integration_fallbacks, 0);
+    assert_eq!(stats.method_fallbacks, 0);
     assert_eq!(snap.integration_count(), 5);
     let resource_calls: Vec<_> = fake
         .requests()
@@ -348,7 +348,7 @@ async fn integration_fallback_only_where_not_embedded() {
     let (snap, stats) = aws::fetch_snapshot_with_stats(&api, API, &FetchOptions::default())
         .await
         .unwrap();
-    assert_eq!(stats.integration_fallbacks, 2);
+    assert_eq!(stats.method_fallbacks, 2);
     let methods = &snap.resources[0].methods;
     assert_eq!(
         methods["GET"].integration.as_ref().unwrap().uri.as_deref(),
