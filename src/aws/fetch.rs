@@ -296,22 +296,28 @@ where
 }
 
 /// Fails when an identity member the snapshot keys on is missing: a guess would silently
-/// change the hash.
+/// change the hash. `identity` names the item and lists its identity members by AWS name.
 fn require<T>(
     (items, pages): (Vec<T>, u32),
     ctx: &CallContext<'_>,
-    what: &str,
-    identity: impl Fn(&T) -> [&str; 2],
+    identity: impl Fn(&T) -> (String, Vec<(&'static str, &str)>),
 ) -> Result<(Vec<T>, u32), AwsError> {
     for item in &items {
-        if identity(item).iter().any(|member| member.is_empty()) {
-            return Err(ctx.malformed(format_args!(
-                "an item without its {what} (answered: {:?})",
-                identity(item)
-            )));
+        let (item_name, members) = identity(item);
+        if let Some((member, _)) = members.iter().find(|(_, value)| value.is_empty()) {
+            return Err(ctx.malformed(format_args!("{item_name} has no `{member}`")));
         }
     }
     Ok((items, pages))
+}
+
+/// How an error names an item: by its id when it has one.
+fn named(kind: &str, id: &str) -> String {
+    if id.is_empty() {
+        format!("a {kind}")
+    } else {
+        format!("{kind} {id}")
+    }
 }
 
 async fn get_rest_api(api: &ApiGateway, id: &str) -> Result<RestApi, AwsError> {
@@ -349,8 +355,9 @@ async fn get_resources(
     })
     .await?;
     let ctx = context(api, id, "GetResources", "/resources", None);
-    require(read, &ctx, "id and path", |r: &Resource| {
-        [r.id.as_str(), r.path.as_str()]
+    require(read, &ctx, |r: &Resource| {
+        let members = vec![("id", r.id.as_str()), ("path", r.path.as_str())];
+        (named("resource", &r.id), members)
     })
 }
 
@@ -377,8 +384,9 @@ async fn get_authorizers(
     )
     .await?;
     let ctx = context(api, id, "GetAuthorizers", "/authorizers", None);
-    require(read, &ctx, "id and name", |a: &Authorizer| {
-        [a.id.as_str(), a.name.as_str()]
+    require(read, &ctx, |a: &Authorizer| {
+        let members = vec![("id", a.id.as_str()), ("name", a.name.as_str())];
+        (named("authorizer", &a.id), members)
     })
 }
 
@@ -395,8 +403,9 @@ async fn get_models(api: &ApiGateway, id: &str, limit: i32) -> Result<(Vec<Model
     })
     .await?;
     let ctx = context(api, id, "GetModels", "/models", None);
-    require(read, &ctx, "id and name", |m: &Model| {
-        [m.id.as_str(), m.name.as_str()]
+    require(read, &ctx, |m: &Model| {
+        let members = vec![("id", m.id.as_str()), ("name", m.name.as_str())];
+        (named("model", &m.id), members)
     })
 }
 
@@ -418,8 +427,9 @@ async fn get_request_validators(
     })
     .await?;
     let ctx = context(api, id, "GetRequestValidators", path, None);
-    require(read, &ctx, "id and name", |v: &RequestValidator| {
-        [v.id.as_str(), v.name.as_str()]
+    require(read, &ctx, |v: &RequestValidator| {
+        let members = vec![("id", v.id.as_str()), ("name", v.name.as_str())];
+        (named("request validator", &v.id), members)
     })
 }
 
@@ -443,8 +453,9 @@ async fn get_gateway_responses(
     })
     .await?;
     let ctx = context(api, id, "GetGatewayResponses", path, None);
-    require(read, &ctx, "responseType", |g: &GatewayResponse| {
-        [g.response_type.as_str(), "-"]
+    require(read, &ctx, |g: &GatewayResponse| {
+        let members = vec![("responseType", g.response_type.as_str())];
+        ("a gateway response".to_owned(), members)
     })
 }
 
