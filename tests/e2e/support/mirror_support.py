@@ -16,9 +16,8 @@ import threading
 from pathlib import Path
 from typing import Optional
 
-from harness import REPO_ROOT, Mirror, Terraform, run
+from harness import PROVIDER_SOURCE, REPO_ROOT, Mirror, Terraform, run
 
-PROVIDER_SOURCE = "registry.terraform.io/gwtrigger/gwtrigger"
 PLATFORM = "linux_amd64"
 
 
