@@ -80,7 +80,6 @@ def apply(c: Any, api: str, spec: dict[str, dict[str, Any]]) -> None:
         needed = path == "/" or any(w == path or w.startswith(path.rstrip("/") + "/") for w in wanted)
         if not needed:
             c.delete_resource(restApiId=api, resourceId=by_path.pop(path)["id"])
-    print(f"API {api} now has: {', '.join(sorted(spec)) or 'no routes'}")
 
 
 def main() -> int:
@@ -92,7 +91,9 @@ def main() -> int:
     args = parser.parse_args()
     c = client(args.endpoint)
     if args.action == "apply":
-        apply(c, args.rest_api_id, json.loads(os.environ["API_SPEC"]))
+        spec = json.loads(os.environ["API_SPEC"])
+        apply(c, args.rest_api_id, spec)
+        print(f"API {args.rest_api_id} now has: {', '.join(sorted(spec)) or 'no routes'}")
     else:
         deployment = c.create_deployment(restApiId=args.rest_api_id, stageName=args.stage)
         print(f"deployed {deployment['id']} to stage {args.stage}")
