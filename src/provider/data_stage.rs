@@ -26,7 +26,7 @@ pub fn schema() -> Schema {
                 Attribute::computed("id", Type::String, "`REST_API_ID/STAGE_NAME`."),
                 Attribute::computed("deployment_id", Type::String, "The deployment the stage serves."),
                 Attribute::computed("deployed_at", Type::String, "When that deployment was created (RFC 3339)."),
-                Attribute::computed("in_sync", Type::Bool, "True when no route below differs; null (with a warning) when the stage's routes cannot be read (no apiSummary and no usable stage export)."),
+                Attribute::computed("in_sync", Type::Bool, "True when no route below differs."),
                 Attribute::computed("undeployed_routes", strings(), "Sorted \"VERB /path\" routes in the live API that the stage does not serve."),
                 Attribute::computed("removed_routes", strings(), "Sorted routes the stage serves that are no longer in the API."),
                 Attribute::computed("changed_routes", strings(), "Sorted routes whose authorization type or API-key requirement differ."),
@@ -109,25 +109,20 @@ pub async fn read(client: &ApiGateway, request: &Request, cancel: CancellationTo
         }
     };
     let list = |routes: &[String]| Value::List(routes.iter().cloned().map(Value::String).collect());
-    let (drift, warnings) = match compute_drift(&live, &stage) {
-        Ok(drift) => (Some(drift), Vec::new()),
-        // Unknown, not drift: the attributes stay null and the warning says why.
-        Err(why) => (
-            None,
-            vec![Diagnostic::warning(
-                format!("Cannot compare stage {} with the live API", request.stage_name),
-                format!(
-                    "{why}. in_sync and the route lists are null: nothing is claimed about routes that \
-                     cannot be seen. Redeploy to be sure: aws apigateway create-deployment --rest-api-id {} --stage-name {}",
-                    request.rest_api_id, request.stage_name
-                ),
-            )
-            .at("stage_name")],
-        ),
-    };
-    let routes = |pick: fn(&crate::stage::Drift) -> &Vec<String>| {
-        drift.as_ref().map_or(Value::Null, |d| list(pick(d)))
-    };
+    // Unknown is not drift: the read fails with the reason. In a `check` block (the documented
+    // use) Terraform reports a nested data source's error as a warning and skips the assertion,
+    // so nothing is claimed about routes that cannot be seen and the run goes on.
+    let drift = compute_drift(&live, &stage).map_err(|why| {
+        vec![Diagnostic::error(
+            format!("Cannot compare stage {} with the live API", request.stage_name),
+            format!(
+                "{why}. Without the deployment's routes nothing can be said about which routes the stage \
+                 serves. Redeploy to be sure: aws apigateway create-deployment --rest-api-id {} --stage-name {}",
+                request.rest_api_id, request.stage_name
+            ),
+        )
+        .at("stage_name")]
+    })?;
     let state = Value::object([
         ("rest_api_id", Value::string(&request.rest_api_id)),
         ("stage_name", Value::string(&request.stage_name)),
@@ -140,22 +135,14 @@ pub async fn read(client: &ApiGateway, request: &Request, cancel: CancellationTo
             "deployed_at",
             stage.deployed_at.clone().map_or(Value::Null, Value::String),
         ),
-        (
-            "in_sync",
-            drift
-                .as_ref()
-                .map_or(Value::Null, |d| Value::Bool(d.in_sync())),
-        ),
-        ("undeployed_routes", routes(|d| &d.undeployed_routes)),
-        ("removed_routes", routes(|d| &d.removed_routes)),
-        ("changed_routes", routes(|d| &d.changed_routes)),
-        ("changed_integrations", routes(|d| &d.changed_integrations)),
-        (
-            "export_compared",
-            Value::Bool(drift.as_ref().is_some_and(|d| d.export_compared)),
-        ),
+        ("in_sync", Value::Bool(drift.in_sync())),
+        ("undeployed_routes", list(&drift.undeployed_routes)),
+        ("removed_routes", list(&drift.removed_routes)),
+        ("changed_routes", list(&drift.changed_routes)),
+        ("changed_integrations", list(&drift.changed_integrations)),
+        ("export_compared", Value::Bool(drift.export_compared)),
     ]);
-    Ok((state, warnings))
+    Ok((state, Vec::new()))
 }
 
 #[cfg(test)]

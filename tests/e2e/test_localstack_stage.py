@@ -10,9 +10,11 @@ what the commands cannot see: the undeployed route answers 403.
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
-from harness import REGION, apigw_client
+from harness import REGION, REPO_ROOT, apigw_client
 from localstack_server import LocalStack, call_stage
 
 SPEC = {"GET /served": {"status": 200, "body": "served"}}
@@ -51,3 +53,18 @@ def test_drift_and_doctor_say_they_cannot_tell(localstack: LocalStack, cli: Any)
     apigw_client(localstack.url).create_deployment(restApiId=api_id, stageName="dev")
     fresh = cli.run("drift", *common, expect=1)
     assert "Cannot compare" in fresh.stderr and "in sync" not in fresh.stdout, fresh.describe()
+
+
+def test_the_stage_check_example_warns_that_it_cannot_compare(localstack: LocalStack, terraform_factory: Any,
+                                                              tmp_path: Path) -> None:
+    api_id = make_stale_api(localstack)
+    work = tmp_path / "stage-check"
+    shutil.copytree(REPO_ROOT / "examples" / "stage-check", work)
+    tf = terraform_factory(work)
+    tf.init()
+    result = tf.apply({"rest_api_id": api_id, "stage_name": "dev", "region": REGION,
+                       "apigateway_endpoint": localstack.url})
+    out = " ".join(result.output.split())
+    # the read's error, reported as a warning by the check block; the apply goes on (exit 0)
+    assert "Warning: Cannot compare stage dev with the live API" in out, result.describe()
+    assert "serves a stale deployment" not in out, "no drift is claimed\n" + result.describe()
