@@ -13,10 +13,8 @@ pub mod inspect;
 pub mod mirror;
 pub mod plugin;
 pub mod provider;
-mod sha1_pair;
 pub mod snapshot;
 pub mod stage;
-pub mod synthetic;
 
 /// The crate version, which is also the provider version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,6 +1,6 @@
 //! `fetch_snapshot` against a tiny in-test HTTP fake of API Gateway's REST JSON protocol, for
 //! what the emulator cannot do: pagination (moto ignores `limit`), a repeating `position`, a
-//! failing later page, the GetIntegration fallback, error codes, garbled bodies and timeouts.
+//! failing later page, the GetMethod fallback, error codes, garbled bodies and timeouts.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -224,7 +224,7 @@ async fn follows_positions_across_pages() {
     paths.sort();
     assert_eq!(paths, vec!["/r0", "/r1", "/r2", "/r3", "/r4"]);
     assert_eq!(stats.resource_pages, 3);
-    assert_eq!(stats.integration_fallbacks, 0);
+    assert_eq!(stats.method_fallbacks, 0);
     assert_eq!(snap.integration_count(), 5);
     let resource_calls: Vec<_> = fake
         .requests()
@@ -326,15 +326,21 @@ async fn retries_follow_max_retries() {
 }
 
 #[tokio::test]
-async fn integration_fallback_only_where_not_embedded() {
+async fn method_fallback_only_where_not_embedded() {
     let fake = Fake::start(|req: &Request| {
         let base = format!("/restapis/{API}/resources");
         match req.path.as_str() {
-            p if p == format!("{base}/r1/methods/POST/integration") => ok(json!({
-                "type": "AWS_PROXY", "httpMethod": "POST", "uri": "arn:aws:lambda:fn",
-                "integrationResponses": { "200": { "statusCode": "200" } }
+            p if p == format!("{base}/r1/methods/POST") => ok(json!({
+                "httpMethod": "POST", "authorizationType": "NONE",
+                "methodIntegration": {
+                    "type": "AWS_PROXY", "httpMethod": "POST", "uri": "arn:aws:lambda:fn",
+                    "integrationResponses": { "200": { "statusCode": "200" } }
+                }
             })),
-            p if p == format!("{base}/r1/methods/DELETE/integration") => error(404, "NotFoundException", "Invalid Integration identifier specified"),
+            // A method whose integration is not created yet: GetMethod answers without one.
+            p if p == format!("{base}/r1/methods/DELETE") => ok(json!({
+                "httpMethod": "DELETE", "authorizationType": "NONE"
+            })),
             p if p.starts_with(&format!("{base}/")) => error(500, "Unexpected", p),
             _ => api_handler(|_| ok(json!({ "item": [resource("r1", "/x", json!({
                 "GET": { "httpMethod": "GET", "methodIntegration": mock_integration("https://inline") },
@@ -348,7 +354,7 @@ async fn integration_fallback_only_where_not_embedded() {
     let (snap, stats) = aws::fetch_snapshot_with_stats(&api, API, &FetchOptions::default())
         .await
         .unwrap();
-    assert_eq!(stats.integration_fallbacks, 2);
+    assert_eq!(stats.method_fallbacks, 2);
     let methods = &snap.resources[0].methods;
     assert_eq!(
         methods["GET"].integration.as_ref().unwrap().uri.as_deref(),
@@ -361,15 +367,12 @@ async fn integration_fallback_only_where_not_embedded() {
     assert_eq!(post.integration_type.as_deref(), Some("AWS_PROXY"));
     assert!(post.integration_responses.contains_key("200"));
     assert!(methods["DELETE"].integration.is_none());
-    let integration_calls = fake
+    let method_calls = fake
         .requests()
         .iter()
-        .filter(|r| r.path.ends_with("/integration"))
+        .filter(|r| r.path.contains("/methods/"))
         .count();
-    assert_eq!(
-        integration_calls, 2,
-        "no call for the embedded GET integration"
-    );
+    assert_eq!(method_calls, 2, "no call for the embedded GET method");
 }
 
 #[tokio::test]
@@ -473,7 +476,7 @@ async fn a_resource_without_path_is_malformed_not_guessed() {
     eprintln!("{err}");
     assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
     assert!(
-        err.detail().contains("path of resource r0"),
+        err.detail().contains("resource r0 has no `path`"),
         "{}",
         err.detail()
     );
@@ -675,4 +678,313 @@ async fn an_endpoint_with_an_untrusted_certificate_is_refused() {
     let handshakes = handshakes.lock().unwrap().clone();
     assert!(!handshakes.is_empty(), "the client never connected");
     assert!(handshakes.iter().all(|done| !done), "{handshakes:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// AWS-shaped answers (tests/fixtures/aws/): what AWS sends, including what emulators and the
+// SDK's typed outputs do not carry (null templates, members the SDK does not model).
+
+/// The id the AWS-shaped answers carry.
+const AWS_API: &str = "a1b2c3d4e5";
+
+fn aws_answer(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/aws/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Serves the AWS-shaped answers, each passed through `edit(answer name, body)` first;
+/// `methods` answers GetMethod calls (resource id, verb) when it returns a body.
+fn aws_shaped(
+    edit: impl Fn(&str, &mut Value) + Send + Sync + 'static,
+    methods: impl Fn(&str, &str) -> Option<Value> + Send + Sync + 'static,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    move |req: &Request| {
+        let base = format!("/restapis/{AWS_API}");
+        let name = match req.path.strip_prefix(&base) {
+            Some("") => "get-rest-api",
+            Some("/resources") => "get-resources",
+            Some("/authorizers") => "get-authorizers",
+            Some("/models") => "get-models",
+            Some("/requestvalidators") => "get-request-validators",
+            Some("/gatewayresponses") => "get-gateway-responses",
+            Some(other) => {
+                let parts: Vec<&str> = other.split('/').collect();
+                if let ["", "resources", resource, "methods", verb] = parts.as_slice() {
+                    if let Some(body) = methods(resource, verb) {
+                        return ok(body);
+                    }
+                }
+                return error(404, "NotFoundException", "Invalid resource identifier");
+            }
+            None => return error(404, "NotFoundException", "Invalid API identifier"),
+        };
+        let mut body = aws_answer(name);
+        edit(name, &mut body);
+        ok(body)
+    }
+}
+
+fn no_methods(_: &str, _: &str) -> Option<Value> {
+    None
+}
+
+async fn aws_shaped_fingerprint(
+    edit: impl Fn(&str, &mut Value) + Send + Sync + 'static,
+) -> gwtrigger::hash::Fingerprint {
+    let fake = Fake::start(aws_shaped(edit, no_methods)).await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let snap = aws::fetch_snapshot(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    gwtrigger::hash::fingerprint(&snap, &gwtrigger::canonical::Options::default())
+}
+
+/// Sets the member at `pointer` (`/a/b/member`) in answer `file`; `None` removes it.
+fn set_member(
+    file: &'static str,
+    pointer: &'static str,
+    value: Option<Value>,
+) -> impl Fn(&str, &mut Value) + Send + Sync + 'static {
+    move |name: &str, body: &mut Value| {
+        if name != file {
+            return;
+        }
+        let (parent, member) = pointer.rsplit_once('/').expect("a member pointer");
+        let member = member.replace("~1", "/").replace("~0", "~");
+        let object = body
+            .pointer_mut(parent)
+            .and_then(Value::as_object_mut)
+            .unwrap_or_else(|| panic!("{file}: no object at {parent}"));
+        match &value {
+            Some(value) => object.insert(member, value.clone()),
+            None => object.remove(&member),
+        };
+    }
+}
+
+/// The CORS preflight's empty template, which AWS answers as `null`.
+const OPTIONS_TEMPLATE: &str = "/item/1/resourceMethods/OPTIONS/methodIntegration/integrationResponses/200/responseTemplates/application~1json";
+
+#[tokio::test]
+async fn an_api_with_a_cors_preflight_hashes_and_its_empty_template_is_content() {
+    let base = aws_shaped_fingerprint(|_, _| {}).await;
+    assert_eq!(base.method_count, 3);
+    // AWS answers "" as null; an answer spelling it "" hashes alike.
+    let spelled = aws_shaped_fingerprint(set_member(
+        "get-resources",
+        OPTIONS_TEMPLATE,
+        Some(json!("")),
+    ))
+    .await;
+    assert_eq!(spelled.hash, base.hash);
+    let filled = aws_shaped_fingerprint(set_member(
+        "get-resources",
+        OPTIONS_TEMPLATE,
+        Some(json!("{}")),
+    ))
+    .await;
+    let absent = aws_shaped_fingerprint(set_member("get-resources", OPTIONS_TEMPLATE, None)).await;
+    let hashes: std::collections::BTreeSet<&str> = [&base.hash, &filled.hash, &absent.hash]
+        .into_iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        hashes.len(),
+        3,
+        "empty, {{}} and no template must hash apart"
+    );
+    for changed in [&filled, &absent] {
+        let moved: Vec<&String> = base
+            .routes
+            .keys()
+            .filter(|route| base.routes[*route] != changed.routes[*route])
+            .collect();
+        assert_eq!(moved, ["OPTIONS /orders"]);
+    }
+}
+
+#[tokio::test]
+async fn deployable_members_move_the_hash_and_uncaptured_ones_do_not() {
+    let base = aws_shaped_fingerprint(|_, _| {}).await;
+    let moves: Vec<(&str, &'static str, &'static str, Option<Value>)> = vec![
+        ("responseTransferMode", "get-resources", "/item/2/resourceMethods/GET/methodIntegration/responseTransferMode", Some(json!("BUFFERED"))),
+        ("integrationTarget", "get-resources", "/item/2/resourceMethods/GET/methodIntegration/integrationTarget", Some(json!("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/orders/50dc6c495c0c9188/0000000000000000"))),
+        ("securityPolicy", "get-rest-api", "/securityPolicy", Some(json!("TLS_1_2"))),
+        ("endpointAccessMode", "get-rest-api", "/endpointAccessMode", Some(json!("BASIC"))),
+        ("jwtConfiguration", "get-authorizers", "/item/0/jwtConfiguration/audiences", Some(json!(["orders", "admin"]))),
+    ];
+    for (what, file, pointer, value) in moves {
+        let changed = aws_shaped_fingerprint(set_member(file, pointer, value)).await;
+        assert_ne!(changed.hash, base.hash, "{what} must move the hash");
+    }
+    let stays: Vec<(&str, &'static str, &'static str, Option<Value>)> = vec![
+        (
+            "responseTransferMode absent = BUFFERED",
+            "get-resources",
+            "/item/1/resourceMethods/GET/methodIntegration/responseTransferMode",
+            None,
+        ),
+        (
+            "apiStatus",
+            "get-rest-api",
+            "/apiStatus",
+            Some(json!("UPDATING")),
+        ),
+        (
+            "apiStatusMessage",
+            "get-rest-api",
+            "/apiStatusMessage",
+            Some(json!("in progress")),
+        ),
+        (
+            "createdDate",
+            "get-rest-api",
+            "/createdDate",
+            Some(json!(1764979200)),
+        ),
+        (
+            "tags",
+            "get-rest-api",
+            "/tags",
+            Some(json!({"team": "platform"})),
+        ),
+        (
+            "warnings",
+            "get-rest-api",
+            "/warnings",
+            Some(json!(["ignored a path"])),
+        ),
+        (
+            "rootResourceId",
+            "get-rest-api",
+            "/rootResourceId",
+            Some(json!("other00001")),
+        ),
+        (
+            "ipAddressType",
+            "get-rest-api",
+            "/endpointConfiguration/ipAddressType",
+            Some(json!("dualstack")),
+        ),
+        (
+            "model description",
+            "get-models",
+            "/item/0/description",
+            Some(json!("changed")),
+        ),
+    ];
+    for (what, file, pointer, value) in stays {
+        let changed = aws_shaped_fingerprint(set_member(file, pointer, value)).await;
+        assert_eq!(changed.hash, base.hash, "{what} must not move the hash");
+    }
+}
+
+#[tokio::test]
+async fn members_aws_adds_later_move_the_hash() {
+    let base = aws_shaped_fingerprint(|_, _| {}).await;
+    let injected: Vec<(&str, &'static str, &'static str, Option<&str>)> = vec![
+        (
+            "Integration",
+            "get-resources",
+            "/item/1/resourceMethods/GET/methodIntegration/someNewSetting",
+            Some("GET /orders"),
+        ),
+        (
+            "Method",
+            "get-resources",
+            "/item/2/resourceMethods/GET/someNewSetting",
+            Some("GET /orders/{id}"),
+        ),
+        ("RestApi", "get-rest-api", "/someNewSetting", None),
+        (
+            "Authorizer",
+            "get-authorizers",
+            "/item/1/someNewSetting",
+            None,
+        ),
+    ];
+    for (kind, file, pointer, route) in injected {
+        let changed = aws_shaped_fingerprint(set_member(file, pointer, Some(json!("on")))).await;
+        assert_ne!(
+            changed.hash, base.hash,
+            "{kind}.someNewSetting must move the hash"
+        );
+        let moved: Vec<&String> = base
+            .routes
+            .keys()
+            .filter(|r| base.routes[*r] != changed.routes[*r])
+            .collect();
+        assert_eq!(moved, route.into_iter().collect::<Vec<_>>(), "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn a_method_without_its_body_is_read_whole_and_hashes_as_embedded() {
+    let embedded = aws_shaped_fingerprint(|_, _| {}).await;
+    let options_body = aws_answer("get-resources")
+        .pointer("/item/1/resourceMethods/OPTIONS")
+        .cloned()
+        .expect("OPTIONS");
+    let fake = Fake::start(aws_shaped(
+        set_member(
+            "get-resources",
+            "/item/1/resourceMethods/OPTIONS",
+            Some(json!({})),
+        ),
+        move |resource, verb| {
+            (resource == "ordres0001" && verb == "OPTIONS").then(|| options_body.clone())
+        },
+    ))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let (snap, stats) = aws::fetch_snapshot_with_stats(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(stats.method_fallbacks, 1);
+    let read = gwtrigger::hash::fingerprint(&snap, &gwtrigger::canonical::Options::default());
+    assert_eq!(read, embedded);
+
+    // GetMethod answering without the body too: an error, never a partial hash.
+    let fake = Fake::start(aws_shaped(
+        set_member(
+            "get-resources",
+            "/item/1/resourceMethods/OPTIONS",
+            Some(json!({})),
+        ),
+        |_, _| Some(json!({})),
+    ))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let err = aws::fetch_snapshot(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
+    assert!(err.summary().contains("GetMethod"), "{}", err.summary());
+    assert!(
+        err.detail().contains("without its body"),
+        "{}",
+        err.detail()
+    );
+}
+
+#[tokio::test]
+async fn a_page_the_sdk_cannot_type_is_read_once_not_retried() {
+    let fake = Fake::start(aws_shaped(|_, _| {}, no_methods)).await;
+    let api = fake.client(3, &ClientOptions::default()).await;
+    aws::fetch_snapshot(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pages = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/resources"))
+        .count();
+    assert_eq!(
+        pages, 1,
+        "the null template must not look like a failure to retry"
+    );
 }

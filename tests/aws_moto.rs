@@ -322,7 +322,7 @@ async fn fetch_reads_every_field_back_from_moto() {
     assert_eq!(rest.binary_media_types, vec!["image/png"]);
     assert_eq!(rest.minimum_compression_size, Some(1024));
     assert_eq!(rest.api_key_source.as_deref(), Some("AUTHORIZER"));
-    assert_eq!(rest.endpoint_types, vec!["REGIONAL"]);
+    assert_eq!(rest.endpoint_configuration.types, vec!["REGIONAL"]);
     assert_eq!(rest.disable_execute_api_endpoint, Some(true));
 
     // Resources and paths.
@@ -433,7 +433,7 @@ async fn fetch_reads_every_field_back_from_moto() {
     assert_eq!(integ.cache_namespace.as_deref(), Some("items-ns"));
     // moto drops cacheKeyParameters on PutIntegration (not parsed), so they are not checked here;
     // the conversion is covered by the unit tests.
-    assert_eq!(integ.tls_insecure_skip_verification, Some(true));
+    assert_eq!(integ.tls_config.insecure_skip_verification, Some(true));
     let ir = &integ.integration_responses["200"];
     assert_eq!(ir.selection_pattern.as_deref(), Some("2\\d{2}"));
     assert_eq!(
@@ -464,7 +464,7 @@ async fn fetch_reads_every_field_back_from_moto() {
     assert_eq!(snap.method_count(), 3);
     assert_eq!(snap.integration_count(), 2);
     assert!(
-        stats.integration_fallbacks >= 1,
+        stats.method_fallbacks >= 1,
         "DELETE /items lacks an integration, so GetIntegration is asked"
     );
 
@@ -532,6 +532,6 @@ async fn an_api_with_only_the_root_resource() {
     assert!(snap.resources[0].methods.is_empty());
     assert!(snap.authorizers.is_empty() && snap.request_validators.is_empty());
     assert!(snap.gateway_responses.iter().all(|g| g.default_response));
-    assert_eq!(stats.integration_fallbacks, 0);
+    assert_eq!(stats.method_fallbacks, 0);
     assert_eq!(stats.resource_pages, 1);
 }

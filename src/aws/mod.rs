@@ -5,13 +5,13 @@
 //! - `resolve`: settings + environment + shared files → validated client parameters.
 //! - [`client`](mod@client): the [`ApiGateway`] client (no network when built).
 //! - [`fetch`]: the paginated, all-or-nothing read into a `Snapshot`.
-//! - `convert`: SDK types → snapshot types (pure).
+//! - `raw`: the SDK sends each call; the JSON answer is read into the snapshot's types.
 //! - [`error`]: [`AwsError`], shaped like a Terraform diagnostic.
 
 pub mod client;
-mod convert;
 pub mod error;
 pub mod fetch;
+mod raw;
 mod resolve;
 mod settings;
 pub mod stage;

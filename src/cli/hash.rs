@@ -4,7 +4,8 @@ use clap::Args;
 use serde_json::json;
 
 use crate::aws::FetchOptions;
-use crate::inspect::{self, aspect_names};
+use crate::canonical::{Aspect, Options};
+use crate::inspect;
 
 use super::{CliError, ConnectionArgs};
 
@@ -31,12 +32,12 @@ pub struct HashArgs {
 
 pub async fn run(args: &HashArgs) -> Result<String, CliError> {
     let options =
-        inspect::exclude_options(args.exclude.iter().map(String::as_str)).map_err(|bad| {
+        Options::excluding_names(args.exclude.iter().map(String::as_str)).map_err(|bad| {
             CliError::new(
                 "Unknown exclude aspect",
                 format!(
                     "{bad:?} is not an aspect gwtrigger can exclude. Valid names: {}.",
-                    aspect_names().join(", ")
+                    Aspect::valid_names()
                 ),
             )
         })?;
@@ -49,8 +50,10 @@ pub async fn run(args: &HashArgs) -> Result<String, CliError> {
         .await
         .map_err(|err| CliError::new(err.summary(), err.detail()))?;
     if args.document {
-        let bytes = inspect::document(&inspection.snapshot, &options);
-        return Ok(format!("{}\n", String::from_utf8_lossy(&bytes)));
+        return Ok(format!(
+            "{}\n",
+            String::from_utf8_lossy(&inspection.document)
+        ));
     }
     let fp = inspection.fingerprint;
     if args.json {

@@ -123,7 +123,7 @@ fn resource_policy_deny_and_missing_allow_fail() {
 #[test]
 fn private_api_without_policy_fails() {
     let mut ctx = healthy();
-    ctx.live.rest_api.endpoint_types = vec!["PRIVATE".into()];
+    ctx.live.rest_api.endpoint_configuration.types = vec!["PRIVATE".into()];
     assert_eq!(
         check(&ctx, None, CheckId::ResourcePolicy).status,
         Status::Fail
