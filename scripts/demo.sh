@@ -37,10 +37,10 @@ platform="${os}_${arch}"
 bold "1/6 Preparing tools (Terraform 1.15, moto, LocalStack) and building gwtrigger"
 bash scripts/bootstrap.sh
 data_plane=false
-if [[ -x .venv-localstack/bin/python ]]; then
+if [[ -f .venv-localstack/.gwtrigger-bootstrap ]]; then # written once LocalStack installed and imports
   data_plane=true
 else
-  echo "Without LocalStack (line above) the demo falls back to moto: the hash only, no stage to call."
+  echo "Without LocalStack (see above) the demo falls back to moto: the hash only, no stage to call."
 fi
 echo "cargo build (the first build compiles a few hundred crates: several minutes on a small machine; later runs take seconds)"
 cargo build --bins 2>&1 | grep -vE '^\s*(Blocking|Downloaded|Downloading)' || { echo "cargo build failed" >&2; exit 1; }

@@ -36,15 +36,23 @@ class LocalStackUnavailable(RuntimeError):
     """LocalStack is not installed or did not start; the message says why and what to do."""
 
 
+# Written by scripts/bootstrap_localstack.sh once LocalStack is installed and imports.
+STAMP = VENV / ".gwtrigger-bootstrap"
+
+
+def installed() -> bool:
+    return STAMP.exists() and (VENV / "bin" / "python").exists()
+
+
 def python() -> Path:
     """The interpreter of .venv-localstack, or LocalStackUnavailable explaining its absence."""
-    exe = VENV / "bin" / "python"
-    if not exe.exists():
+    if not installed():
         raise LocalStackUnavailable(
-            f"{VENV} does not exist: LocalStack needs Python 3.13 (scripts/bootstrap_localstack.sh "
-            "says whether it found one; install it, e.g. `pyenv install 3.13`, then run scripts/bootstrap.sh)"
+            f"{VENV} is missing or incomplete: LocalStack needs Python 3.13 (scripts/bootstrap_localstack.sh "
+            "says whether it found one and whether the install worked; install Python 3.13, e.g. "
+            "`pyenv install 3.13`, then run scripts/bootstrap.sh)"
         )
-    return exe
+    return VENV / "bin" / "python"
 
 
 def free_port() -> int:
