@@ -14,10 +14,10 @@ table printed at the end of the run:
     "re-put a route unchanged" shows that re-putting identical content does not change the hash.
   - model schema: DeleteModel + CreateModel with the new schema.
   - rename a path part: DeleteResource + CreateResource with the new part and the same methods.
-LocalStack 2026.3.0 answers UpdateMethod, UpdateIntegration, UpdateIntegrationResponse,
-UpdateResource and UpdateModel, so the emulations above are not needed there; they run unchanged
-on it (same end state) except the model schema: LocalStack, like AWS, refuses DeleteModel for a
-model a method uses, so that row uses UpdateModel on LocalStack.
+LocalStack 2026.3.0 answers UpdateMethod, UpdateIntegration, UpdateResource and UpdateModel, so
+there the rows whose note says so make the edit with the real Update* call (a PATCH, as
+hashicorp/aws does); the model schema must: LocalStack, like AWS, refuses DeleteModel for a model
+a method uses. The other rows use the same calls on both emulators.
 """
 
 from __future__ import annotations
@@ -101,6 +101,24 @@ def update_model_schema(client: Any, api: BuiltApi, spec: dict[str, Any]) -> Non
                         patchOperations=[{"op": "replace", "path": "/schema", "value": schema}])
 
 
+def patch(operation: str, path: str, verb: Optional[str], op: str, member: str, value: Any = None) -> Callable[..., None]:
+    """An Update* call with one patch operation on the resource at `path` (and its `verb`)."""
+    def mutate(client: Any, api: BuiltApi, spec: dict[str, Any]) -> None:
+        args: dict[str, Any] = {"restApiId": api.id, "resourceId": api.resources[path]}
+        if verb:
+            args["httpMethod"] = verb
+        change: dict[str, Any] = {"op": op, "path": member}
+        if value is not None:
+            change["value"] = value
+        getattr(client, operation)(**args, patchOperations=[change])
+
+    return mutate
+
+
+def validator_by_patch(client: Any, api: BuiltApi, spec: dict[str, Any]) -> None:
+    patch("update_method", "/pets", "POST", "replace", "/requestValidatorId", api.validators["body-only"])(client, api, spec)
+
+
 def gateway_response(client: Any, api: BuiltApi, spec: dict[str, Any]) -> None:
     client.put_gateway_response(
         restApiId=api.id, responseType="UNAUTHORIZED", statusCode="401",
@@ -174,10 +192,17 @@ CHANGES = [
     Row("add a route", "changed", add_route),
     Row("delete a method", "changed", delete_method),
     Row("integration uri", "changed",
-        reput("/pets/{petId}", "GET", set_integration("uri", "https://backend-v2.example.com/pets/{petId}")), REPUT),
+        reput("/pets/{petId}", "GET", set_integration("uri", "https://backend-v2.example.com/pets/{petId}")), REPUT,
+        on_localstack=patch("update_integration", "/pets/{petId}", "GET", "replace", "/uri",
+                            "https://backend-v2.example.com/pets/{petId}"),
+        localstack_note="UpdateIntegration"),
     Row("integration type", "changed", reput("/pets/{petId}", "GET", set_integration("type", "HTTP_PROXY")), REPUT),
-    Row("method authorization type", "changed", reput("/pets", "GET", set_key("authorizationType", "AWS_IAM")), REPUT),
-    Row("apiKeyRequired", "changed", reput("/health", "GET", set_key("apiKeyRequired", True)), REPUT),
+    Row("method authorization type", "changed", reput("/pets", "GET", set_key("authorizationType", "AWS_IAM")), REPUT,
+        on_localstack=patch("update_method", "/pets", "GET", "replace", "/authorizationType", "AWS_IAM"),
+        localstack_note="UpdateMethod"),
+    Row("apiKeyRequired", "changed", reput("/health", "GET", set_key("apiKeyRequired", True)), REPUT,
+        on_localstack=patch("update_method", "/health", "GET", "replace", "/apiKeyRequired", "true"),
+        localstack_note="UpdateMethod"),
     Row("add a method response", "changed", add_method_response),
     Row("add an integration response template", "changed", add_integration_response_template,
         "PutIntegrationResponse over the existing 200"),
@@ -186,12 +211,15 @@ CHANGES = [
     Row("model schema", "changed", model_schema, "moto lacks UpdateModel: DeleteModel + CreateModel",
         on_localstack=update_model_schema,
         localstack_note="UpdateModel (LocalStack, like AWS, refuses to delete a model a method uses)"),
-    Row("attach a request validator", "changed", reput("/pets", "POST", set_key("validator", "body-only")), REPUT),
+    Row("attach a request validator", "changed", reput("/pets", "POST", set_key("validator", "body-only")), REPUT,
+        on_localstack=validator_by_patch, localstack_note="UpdateMethod"),
     Row("a custom gateway response", "changed", gateway_response),
     Row("the resource policy", "changed", resource_policy),
     Row("binary media types", "changed", binary_media_types),
     Row("rename a path part", "changed", rename_path_part,
-        "moto lacks UpdateResource: DeleteResource + CreateResource with the same methods"),
+        "moto lacks UpdateResource: DeleteResource + CreateResource with the same methods",
+        on_localstack=patch("update_resource", "/store/inventory", None, "replace", "/pathPart", "stock"),
+        localstack_note="UpdateResource"),
 ]
 
 NO_CHANGES = [
