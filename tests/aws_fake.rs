@@ -952,3 +952,21 @@ async fn a_method_without_its_body_is_read_whole_and_hashes_as_embedded() {
     assert_contains(err.summary(), &["GetMethod"]);
     assert_contains(err.detail(), &["without its body"]);
 }
+
+#[tokio::test]
+async fn a_page_the_sdk_cannot_type_is_read_once_not_retried() {
+    let fake = Fake::start(aws_shaped(|_, _| {}, no_methods)).await;
+    let api = fake.client(3, &ClientOptions::default()).await;
+    aws::fetch_snapshot(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pages = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/resources"))
+        .count();
+    assert_eq!(
+        pages, 1,
+        "the null template must not look like a failure to retry"
+    );
+}

@@ -156,11 +156,42 @@ async fn read_all(
         (gateway_responses, g_pages),
     ) = futures::try_join!(
         get_rest_api(api, id),
-        get_resources(api, id, limit),
-        get_authorizers(api, id, limit),
-        get_models(api, id, limit),
-        get_request_validators(api, id, limit),
-        get_gateway_responses(api, id, limit),
+        collection(
+            api,
+            id,
+            ("GetResources", "/resources"),
+            page!(api, id, limit, get_resources, embed("methods")),
+            |r: &Resource| ("resource", vec![("id", &r.id), ("path", &r.path)]),
+        ),
+        collection(
+            api,
+            id,
+            ("GetAuthorizers", "/authorizers"),
+            page!(api, id, limit, get_authorizers),
+            |a: &Authorizer| ("authorizer", vec![("id", &a.id), ("name", &a.name)]),
+        ),
+        collection(
+            api,
+            id,
+            ("GetModels", "/models"),
+            page!(api, id, limit, get_models),
+            |m: &Model| ("model", vec![("id", &m.id), ("name", &m.name)]),
+        ),
+        collection(
+            api,
+            id,
+            ("GetRequestValidators", "/requestvalidators"),
+            page!(api, id, limit, get_request_validators),
+            |v: &RequestValidator| ("request validator", vec![("id", &v.id), ("name", &v.name)]),
+        ),
+        // AWS documents this collection as unpaginated; `position` is followed all the same.
+        collection(
+            api,
+            id,
+            ("GetGatewayResponses", "/gatewayresponses"),
+            page!(api, id, limit, get_gateway_responses),
+            |g: &GatewayResponse| ("gateway response", vec![("responseType", &g.response_type)]),
+        ),
     )?;
     let mut snapshot = Snapshot {
         rest_api,
@@ -271,13 +302,38 @@ where
     raw.read(sent, ctx)
 }
 
+/// The SDK call for one page of a collection, from its `position`. Each operation has a
+/// builder type of its own, so a macro (not a generic function) spells the chain once.
+macro_rules! page {
+    ($api:expr, $id:expr, $limit:expr, $operation:ident $(, $extra:ident($arg:expr))*) => {
+        |position: Option<String>, raw: RawAnswer| {
+            $api.sdk()
+                .$operation()
+                .rest_api_id($id)
+                $(.$extra($arg))*
+                .limit($limit)
+                .set_position(position)
+                .customize()
+                .interceptor(raw)
+                .send()
+        }
+    };
+}
+use page;
+
+/// What names an item in an error, and the members that identify it (AWS names and values).
+type Identity<'a> = (&'static str, Vec<(&'static str, &'a String)>);
+
 /// Every page of one per-API collection; `send` makes one page's call from its `position`.
+///
+/// An item without a member that identifies it fails the read: the snapshot keys on them, and a
+/// guess would silently change the hash.
 async fn collection<T, O, E, Fut>(
     api: &ApiGateway,
     id: &str,
-    operation: &'static str,
-    sub_path: &'static str,
+    (operation, sub_path): (&'static str, &'static str),
     send: impl Fn(Option<String>, RawAnswer) -> Fut,
+    identity: impl Fn(&T) -> Identity<'_>,
 ) -> Result<(Vec<T>, u32), AwsError>
 where
     T: DeserializeOwned,
@@ -285,39 +341,23 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
     let send = &send;
-    paginate(
-        context(api, id, operation, sub_path, None),
-        |position, ctx| async move {
-            let page: Answered<T> = call(api, &ctx, |raw| send(position, raw)).await?;
-            Ok((page.items, page.position))
-        },
-    )
-    .await
-}
-
-/// Fails when an identity member the snapshot keys on is missing: a guess would silently
-/// change the hash. `identity` names the item and lists its identity members by AWS name.
-fn require<T>(
-    (items, pages): (Vec<T>, u32),
-    ctx: &CallContext<'_>,
-    identity: impl Fn(&T) -> (String, Vec<(&'static str, &str)>),
-) -> Result<(Vec<T>, u32), AwsError> {
+    let ctx = context(api, id, operation, sub_path, None);
+    let (items, pages) = paginate(ctx.clone(), |position, ctx| async move {
+        let page: Answered<T> = call(api, &ctx, |raw| send(position, raw)).await?;
+        Ok((page.items, page.position))
+    })
+    .await?;
     for item in &items {
-        let (item_name, members) = identity(item);
+        let (kind, members) = identity(item);
         if let Some((member, _)) = members.iter().find(|(_, value)| value.is_empty()) {
-            return Err(ctx.malformed(format_args!("{item_name} has no `{member}`")));
+            let named = match members.first() {
+                Some(("id", id)) if !id.is_empty() => format!("{kind} {id}"),
+                _ => format!("a {kind}"),
+            };
+            return Err(ctx.malformed(format_args!("{named} has no `{member}`")));
         }
     }
     Ok((items, pages))
-}
-
-/// How an error names an item: by its id when it has one.
-fn named(kind: &str, id: &str) -> String {
-    if id.is_empty() {
-        format!("a {kind}")
-    } else {
-        format!("{kind} {id}")
-    }
 }
 
 async fn get_rest_api(api: &ApiGateway, id: &str) -> Result<RestApi, AwsError> {
@@ -335,128 +375,6 @@ async fn get_rest_api(api: &ApiGateway, id: &str) -> Result<RestApi, AwsError> {
         rest_api.id = id.to_owned();
     }
     Ok(rest_api)
-}
-
-async fn get_resources(
-    api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<Resource>, u32), AwsError> {
-    let read = collection(api, id, "GetResources", "/resources", |position, raw| {
-        api.sdk()
-            .get_resources()
-            .rest_api_id(id)
-            .embed("methods")
-            .limit(limit)
-            .set_position(position)
-            .customize()
-            .interceptor(raw)
-            .send()
-    })
-    .await?;
-    let ctx = context(api, id, "GetResources", "/resources", None);
-    require(read, &ctx, |r: &Resource| {
-        let members = vec![("id", r.id.as_str()), ("path", r.path.as_str())];
-        (named("resource", &r.id), members)
-    })
-}
-
-async fn get_authorizers(
-    api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<Authorizer>, u32), AwsError> {
-    let read = collection(
-        api,
-        id,
-        "GetAuthorizers",
-        "/authorizers",
-        |position, raw| {
-            api.sdk()
-                .get_authorizers()
-                .rest_api_id(id)
-                .limit(limit)
-                .set_position(position)
-                .customize()
-                .interceptor(raw)
-                .send()
-        },
-    )
-    .await?;
-    let ctx = context(api, id, "GetAuthorizers", "/authorizers", None);
-    require(read, &ctx, |a: &Authorizer| {
-        let members = vec![("id", a.id.as_str()), ("name", a.name.as_str())];
-        (named("authorizer", &a.id), members)
-    })
-}
-
-async fn get_models(api: &ApiGateway, id: &str, limit: i32) -> Result<(Vec<Model>, u32), AwsError> {
-    let read = collection(api, id, "GetModels", "/models", |position, raw| {
-        api.sdk()
-            .get_models()
-            .rest_api_id(id)
-            .limit(limit)
-            .set_position(position)
-            .customize()
-            .interceptor(raw)
-            .send()
-    })
-    .await?;
-    let ctx = context(api, id, "GetModels", "/models", None);
-    require(read, &ctx, |m: &Model| {
-        let members = vec![("id", m.id.as_str()), ("name", m.name.as_str())];
-        (named("model", &m.id), members)
-    })
-}
-
-async fn get_request_validators(
-    api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<RequestValidator>, u32), AwsError> {
-    let path = "/requestvalidators";
-    let read = collection(api, id, "GetRequestValidators", path, |position, raw| {
-        api.sdk()
-            .get_request_validators()
-            .rest_api_id(id)
-            .limit(limit)
-            .set_position(position)
-            .customize()
-            .interceptor(raw)
-            .send()
-    })
-    .await?;
-    let ctx = context(api, id, "GetRequestValidators", path, None);
-    require(read, &ctx, |v: &RequestValidator| {
-        let members = vec![("id", v.id.as_str()), ("name", v.name.as_str())];
-        (named("request validator", &v.id), members)
-    })
-}
-
-/// AWS documents this collection as unpaginated; `position` is still followed in case an
-/// implementation pages it.
-async fn get_gateway_responses(
-    api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<GatewayResponse>, u32), AwsError> {
-    let path = "/gatewayresponses";
-    let read = collection(api, id, "GetGatewayResponses", path, |position, raw| {
-        api.sdk()
-            .get_gateway_responses()
-            .rest_api_id(id)
-            .limit(limit)
-            .set_position(position)
-            .customize()
-            .interceptor(raw)
-            .send()
-    })
-    .await?;
-    let ctx = context(api, id, "GetGatewayResponses", path, None);
-    require(read, &ctx, |g: &GatewayResponse| {
-        let members = vec![("responseType", g.response_type.as_str())];
-        ("a gateway response".to_owned(), members)
-    })
 }
 
 /// Reads whole every method GetResources answered partially.

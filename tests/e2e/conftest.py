@@ -4,6 +4,8 @@ Session:  repo_root, tools (bootstrap'd venv: terraform shim, moto_server, pytho
           cargo_bins / provider_binary / cli_binary (one `cargo build` per session; honours
           CARGO_TARGET_DIR; GWTRIGGER_BIN_DIR takes prebuilt ones), tf_mirror (unpacked
           filesystem mirror + .tfrc), terraform_factory.
+Session:  localstack (one LocalStack per run, started on first use, via localstack_server.py;
+          a test using it fails, never skips, when Python 3.13 / .venv-localstack is missing).
 Module:   moto_server (one moto_server per test module on a free loopback port).
 Function: moto (the module's server with its state reset), apigw (boto3 client on moto),
           proxy (ApigwProxy in front of moto), cli (runs `gwtrigger` with test credentials).
@@ -33,6 +35,7 @@ SUPPORT_DIR = Path(__file__).resolve().parent / "support"
 sys.path.insert(0, str(SUPPORT_DIR))
 
 from apigw_proxy import ApigwProxy  # noqa: E402
+from localstack_server import LocalStack, LocalStackUnavailable  # noqa: E402
 from harness import (  # noqa: E402
     MATRIX_RESULTS,
     PROVIDER_SOURCE,
@@ -150,6 +153,19 @@ def terraform_factory(tools: Tools, tf_mirror: Mirror) -> Callable[[Path], Terra
 @pytest.fixture(scope="module")
 def moto_server(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     server = MotoServer(tools.moto_server, tmp_path_factory.mktemp("moto") / "moto.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def localstack(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """One LocalStack for the whole run (its API Gateway state is shared: tests create their own APIs)."""
+    server = LocalStack(tmp_path_factory.mktemp("localstack"))
+    try:
+        server.start()
+    except LocalStackUnavailable as err:
+        pytest.fail(f"LocalStack unavailable: {err}", pytrace=False)
+    print(f"\nLocalStack ready at {server.url} in {server.startup_seconds:.1f}s", file=sys.stderr)
     yield server
     server.stop()
 
