@@ -2,8 +2,9 @@
 # `make demo`: gwtrigger end to end on this machine, no AWS account needed.
 #
 #   1. prepares the tools (scripts/bootstrap.sh) and builds the provider and CLI (cargo build),
-#   2. starts LocalStack (tests/e2e/localstack_server.py; it serves each stage from its deployment,
-#      as AWS does) on a free loopback port; without Python 3.13 it says so and uses moto,
+#   2. starts LocalStack (tests/e2e/support/localstack_server.py; it serves each stage from its
+#      deployment, as AWS does) on a free loopback port; without Python 3.13 it says so and uses
+#      moto,
 #   3. creates a sample REST API (MOCK routes answering fixed bodies) with boto3,
 #   4. installs the provider into a filesystem mirror under build/demo with its own CLI config
 #      (TF_CLI_CONFIG_FILE; your ~/.terraformrc and TF_*/AWS_* variables are not used),
@@ -77,7 +78,7 @@ trap cleanup EXIT
 
 if $data_plane; then
   bold "2/6 Starting LocalStack (API Gateway with a stage data plane) on loopback"
-  .venv/bin/python tests/e2e/localstack_server.py serve --dir "$demo_dir/localstack" \
+  .venv/bin/python tests/e2e/support/localstack_server.py serve --dir "$demo_dir/localstack" \
     --url-file "$demo_dir/localstack.json" >"$demo_dir/localstack-serve.log" 2>&1 &
   emulator_pid=$!
   until [[ -s "$demo_dir/localstack.json" ]]; do

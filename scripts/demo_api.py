@@ -2,8 +2,8 @@
 """The sample REST API of `make demo`, in the local API Gateway emulator (boto3).
 
 Every route is a MOCK integration that answers a fixed JSON body, so the stage's answers show
-which deployment it serves. The API edits go through tests/e2e/api_spec_tool.py (the same code
-the data-plane tests use).
+which deployment it serves. The API edits go through tests/e2e/support/api_spec_tool.py (the
+same code the data-plane tests use).
 
   demo_api.py create --endpoint URL              create the "petstore" API (the seed), print its id
   demo_api.py edit   --endpoint URL --rest-api-id ID --step N
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import boto3
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e" / "support"))
 from api_spec_tool import apply  # noqa: E402
 from localstack_server import call_stage  # noqa: E402
 

@@ -23,23 +23,15 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from harness import PROVIDER_VERSION, REGION, Terraform, Tools, apigw_client
+import api_spec_tool
+from harness import REGION, REQUIRED_PROVIDERS_TF, Terraform, Tools, apigw_client
 from localstack_server import LocalStack, call_stage
 
 STAGE = "dev"
-TOOL = Path(__file__).with_name("api_spec_tool.py")
+TOOL = Path(api_spec_tool.__file__)
 MISSING_TOKEN = (403, '{"message": "Missing Authentication Token"}')
 
-CONFIG = """
-terraform {
-  required_providers {
-    gwtrigger = {
-      source  = "gwtrigger/gwtrigger"
-      version = "%(version)s"
-    }
-  }
-}
-
+CONFIG = REQUIRED_PROVIDERS_TF + """
 variable "endpoint" { type = string }
 variable "rest_api_id" { type = string }
 variable "stage" { type = string }
@@ -167,7 +159,7 @@ def workdir_factory(terraform_factory: Callable[[Path], Terraform],
                     tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Terraform]:
     def make(name: str) -> Terraform:
         tf = terraform_factory(tmp_path_factory.mktemp(name))
-        (tf.workdir / "main.tf").write_text(CONFIG % {"version": PROVIDER_VERSION, "region": REGION})
+        (tf.workdir / "main.tf").write_text(CONFIG % {"region": REGION})
         tf.init()
         return tf
 

@@ -7,8 +7,8 @@ API Gateway and STS, no persistence and its files in a directory of the caller's
 /_localstack/health lists apigateway as available. Stopped with SIGTERM to its process group,
 then SIGKILL after a grace period; `with LocalStack(...)` and the `serve` command always stop it.
 
-  localstack_server.py serve --dir DIR --url-file FILE   # start, write the URL to FILE, run until
-                                                  # SIGTERM/SIGINT, then stop LocalStack
+  tests/e2e/support/localstack_server.py serve --dir DIR --url-file FILE
+      # start, write the URL to FILE, run until SIGTERM/SIGINT, then stop LocalStack
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any, Optional
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]  # tests/e2e/support/<this file>
 VENV = REPO_ROOT / ".venv-localstack"
 STARTUP_TIMEOUT = 120.0  # seconds; 2-30 s is usual
 STOP_GRACE = 15.0

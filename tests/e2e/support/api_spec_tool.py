@@ -9,8 +9,8 @@ A spec is JSON, route key -> what a MOCK integration answers:
    "GET /pets/{petId}": {"status": 200, "body": "{\\"id\\": \\"$input.params('petId')\\"}"},
    "OPTIONS /pets":     {"status": 200, "body": "", "headers": {"Access-Control-Allow-Origin": "'*'"}}}
 
-  api_spec_tool.py apply  --endpoint URL --rest-api-id ID   # spec in $API_SPEC
-  api_spec_tool.py deploy --endpoint URL --rest-api-id ID --stage NAME
+  tests/e2e/support/api_spec_tool.py apply  --endpoint URL --rest-api-id ID   # spec in $API_SPEC
+  tests/e2e/support/api_spec_tool.py deploy --endpoint URL --rest-api-id ID --stage NAME
 
 `apply` rewrites every method of the spec (DeleteMethod + PutMethod, PutMethodResponse,
 PutIntegration, PutIntegrationResponse: the end state of any edit), deletes methods the spec does
