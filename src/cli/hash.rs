@@ -15,8 +15,7 @@ pub struct HashArgs {
     pub rest_api_id: String,
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// Aspects to leave out of the hash (repeat or comma-separate).
-    #[arg(long, value_delimiter = ',', value_name = "ASPECT")]
+    #[arg(long, value_delimiter = ',', value_name = "ASPECT", help = exclude_help())]
     pub exclude: Vec<String>,
     /// Print hash, routes, ids and counts as JSON.
     #[arg(long, conflicts_with = "document")]
@@ -27,6 +26,13 @@ pub struct HashArgs {
     /// Page size for GetResources (1-500). The hash does not depend on it.
     #[arg(long, default_value_t = 500, hide = true, value_parser = clap::value_parser!(i32).range(1..=500))]
     pub page_size: i32,
+}
+
+fn exclude_help() -> String {
+    format!(
+        "Aspects to leave out of the hash (repeat or comma-separate): {}",
+        aspect_names().join(", ")
+    )
 }
 
 pub async fn run(args: &HashArgs) -> Result<String, CliError> {
@@ -47,7 +53,7 @@ pub async fn run(args: &HashArgs) -> Result<String, CliError> {
     };
     let inspection = inspect::inspect(&client, &args.rest_api_id, &options, &fetch)
         .await
-        .map_err(|err| CliError::new(err.summary(), err.detail()))?;
+        .map_err(CliError::from)?;
     if args.document {
         let bytes = inspect::document(&inspection.snapshot, &options);
         return Ok(format!("{}\n", String::from_utf8_lossy(&bytes)));
