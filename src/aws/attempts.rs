@@ -125,7 +125,9 @@ impl Intercept for AttemptRecorder {
         let elapsed = seconds(Self::elapsed(cfg));
         tracing::debug!(operation, attempt, previous, elapsed, "retrying");
         if self.announce_retries {
-            eprintln!("{operation}: {previous}; attempt {attempt}{of} ({elapsed} so far)");
+            eprintln!(
+                "{operation}: {previous}, retrying (attempt {attempt}{of}, {elapsed} so far)"
+            );
         }
         Ok(())
     }

@@ -598,7 +598,14 @@ mod tests {
             "/home/u/.aws/config",
             "[profile dev]\nregion = eu-north-1\n",
         )];
-        let cases: Vec<(AwsSettings, Vec<(&str, &str)>, &str, &str)> = vec![
+        /// Settings, environment, then what the provider's and the CLI's message say.
+        type Case = (
+            AwsSettings,
+            Vec<(&'static str, &'static str)>,
+            &'static str,
+            &'static str,
+        );
+        let cases: Vec<Case> = vec![
             (
                 AwsSettings::default(),
                 vec![],
