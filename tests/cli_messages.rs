@@ -250,17 +250,16 @@ fn an_endpoint_that_keeps_failing_is_reported_with_what_was_tried() {
 #[test]
 fn retry_flags_are_checked_once_with_the_flag_name() {
     let no_endpoint = ["hash", "--rest-api-id", "abc", "--region", "eu-west-1"];
-    let run = gwtrigger(
-        &[&no_endpoint[..], &["--max-retries", "101"]].concat(),
-        &TEST_CREDENTIALS,
-    );
-    assert_cli_error(
-        &run,
-        &[
-            "Invalid --max-retries",
-            "--max-retries is 101; use a whole number from 0 to 100",
-        ],
-    );
+    for bad in ["101", "-1"] {
+        let run = gwtrigger(
+            &[&no_endpoint[..], &["--max-retries", bad]].concat(),
+            &TEST_CREDENTIALS,
+        );
+        // A usage error, reported by the argument parser with the library's range check.
+        assert_eq!(run.code, Some(2), "{}", run.stderr);
+        let expected = format!("--max-retries is {bad}; use a whole number from 0 to 100");
+        assert!(run.stderr.contains(&expected), "{}", run.stderr);
+    }
     let run = gwtrigger(
         &no_endpoint,
         &[

@@ -374,7 +374,8 @@ pub fn parse_max_retries(value: i64, front: FrontEnd) -> Result<u32, AwsError> {
             let name = Setting::MaxRetries.name(front);
             Err(AwsError::invalid_setting(
                 Setting::MaxRetries,
-                format!("Invalid {name}"),
+                // Summaries name the setting plainly, like the provider's other summaries.
+                format!("Invalid {}", name.trim_matches('`')),
                 format!(
                     "{name} is {value}; use a whole number from 0 to {MAX_RETRIES_LIMIT} (the \
                      retries after the first attempt). Each retry waits up to 20 s, so larger \
@@ -825,7 +826,7 @@ mod tests {
         for bad in [-1, i64::from(MAX_RETRIES_LIMIT) + 1, i64::MAX] {
             let e = parse_max_retries(bad, FrontEnd::Provider).unwrap_err();
             assert_eq!(e.attribute(), Some("max_retries"));
-            assert_eq!(e.summary(), "Invalid `max_retries`");
+            assert_eq!(e.summary(), "Invalid max_retries");
             assert!(e.detail().starts_with(&format!("`max_retries` is {bad};")));
             let e = parse_max_retries(bad, FrontEnd::Cli).unwrap_err();
             assert_eq!(e.summary(), "Invalid --max-retries");

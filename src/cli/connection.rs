@@ -22,7 +22,13 @@ pub struct ConnectionArgs {
     /// AWS_ENDPOINT_URL, else AWS's endpoint for the region].
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
-    #[arg(long, value_name = "N", help = max_retries_help())]
+    #[arg(
+        long,
+        value_name = "N",
+        allow_negative_numbers = true,
+        value_parser = parse_max_retries,
+        help = max_retries_help()
+    )]
     pub max_retries: Option<u32>,
     #[arg(long, value_name = "MODE", value_parser = parse_retry_mode, help = retry_mode_help())]
     pub retry_mode: Option<RetryMode>,
@@ -42,6 +48,15 @@ fn retry_mode_help() -> String {
         "{} [default: AWS_RETRY_MODE, else the profile's retry_mode, else standard]",
         RetryMode::NAMES.join(" or ")
     )
+}
+
+/// The library's one range check, run as the flag is parsed so `-1` is not taken for a flag.
+fn parse_max_retries(text: &str) -> Result<u32, String> {
+    let number = text
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| format!("{text:?} is not a whole number"))?;
+    aws::parse_max_retries(number, FrontEnd::Cli).map_err(|err| err.detail().to_string())
 }
 
 fn parse_retry_mode(text: &str) -> Result<RetryMode, String> {

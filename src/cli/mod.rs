@@ -250,6 +250,18 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("standard or adaptive"));
+        for (value, problem) in [
+            (
+                "-1",
+                "--max-retries is -1; use a whole number from 0 to 100",
+            ),
+            ("101", "--max-retries is 101;"),
+            ("two", "\"two\" is not a whole number"),
+        ] {
+            let bad = Cli::try_parse_from(["gwtrigger", "drift", "--max-retries", value]);
+            let message = bad.unwrap_err().to_string();
+            assert!(message.contains(problem), "{message}");
+        }
     }
 
     #[tokio::test]
