@@ -232,6 +232,7 @@ pub(super) fn context<'a>(
         sub_path: sub_path.into(),
         region: api.region(),
         endpoint: api.endpoint(),
+        front_end: api.front_end(),
     }
 }
 
