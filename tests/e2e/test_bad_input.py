@@ -44,7 +44,8 @@ def test_malformed_rest_api_id(tf: Terraform, proxy: ApigwProxy, cli: Cli, bad: 
     assert_diagnostic(result, "Invalid rest_api_id", detail, "aws_api_gateway_rest_api.main.id",
                       source_line=ID_LINE)
     summary, cli_detail, _ = cli_error(cli, proxy.url, bad)
-    assert summary == "Invalid rest_api_id" and "not its name, ARN or URL" in cli_detail, cli_detail
+    assert summary == "Invalid --rest-api-id" and "not its name, ARN or URL" in cli_detail, cli_detail
+    assert cli_detail.startswith("--rest-api-id "), cli_detail
     assert proxy.count() == 0, "no request for an invalid id"
 
 
