@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use super::client::ApiGateway;
 use super::error::{AwsError, AwsErrorKind, CallContext};
+use super::naming::{FrontEnd, Setting};
 use super::raw::RawAnswer;
 use crate::snapshot::{
     Authorizer, GatewayResponse, Method, Model, RequestValidator, Resource, RestApi, Snapshot,
@@ -70,7 +71,7 @@ impl FetchStats {
 
 /// Checks the id before any call: AWS ids are 10 lowercase alphanumerics, emulators may
 /// differ, so any non-empty ASCII alphanumeric id is accepted.
-pub fn validate_rest_api_id(rest_api_id: &str) -> Result<(), AwsError> {
+pub fn validate_rest_api_id(rest_api_id: &str, front: FrontEnd) -> Result<(), AwsError> {
     let problem = if rest_api_id.trim().is_empty() {
         Some("is empty")
     } else if rest_api_id.len() > 128 {
@@ -84,11 +85,19 @@ pub fn validate_rest_api_id(rest_api_id: &str) -> Result<(), AwsError> {
         None => Ok(()),
         Some(problem) => Err(AwsError::new(
             AwsErrorKind::InvalidInput,
-            "Invalid rest_api_id",
             format!(
-                "`rest_api_id` {problem} ({:?}). Use the REST API's id, e.g. \"a1b2c3d4e5\" \
-                 (aws_api_gateway_rest_api.NAME.id), not its name, ARN or URL.",
-                rest_api_id.chars().take(80).collect::<String>()
+                "Invalid {}",
+                Setting::RestApiId.name(front).trim_matches('`')
+            ),
+            format!(
+                "{} {problem} ({:?}). Use the REST API's id, e.g. \"a1b2c3d4e5\"{}, not its \
+                 name, ARN or URL.",
+                Setting::RestApiId.name(front),
+                rest_api_id.chars().take(80).collect::<String>(),
+                match front {
+                    FrontEnd::Provider => " (aws_api_gateway_rest_api.NAME.id)",
+                    FrontEnd::Cli => " (aws apigateway get-rest-apis lists them)",
+                }
             ),
         )
         .with_attribute("rest_api_id")),
@@ -112,7 +121,7 @@ pub async fn fetch_snapshot_with_stats(
     rest_api_id: &str,
     options: &FetchOptions,
 ) -> Result<(Snapshot, FetchStats), AwsError> {
-    validate_rest_api_id(rest_api_id)?;
+    validate_rest_api_id(rest_api_id, api.front_end())?;
     if !(1..=MAX_PAGE_SIZE).contains(&options.page_size) {
         return Err(AwsError::new(
             AwsErrorKind::InvalidInput,
@@ -232,6 +241,7 @@ pub(super) fn context<'a>(
         sub_path: sub_path.into(),
         region: api.region(),
         endpoint: api.endpoint(),
+        front_end: api.front_end(),
     }
 }
 
@@ -452,7 +462,7 @@ mod tests {
     #[test]
     fn rest_api_id_validation() {
         for ok in ["a1b2c3d4e5", "ABC123", "x"] {
-            assert!(validate_rest_api_id(ok).is_ok(), "{ok}");
+            assert!(validate_rest_api_id(ok, FrontEnd::Provider).is_ok(), "{ok}");
         }
         for bad in [
             "",
@@ -463,7 +473,14 @@ mod tests {
             "arn:aws:apigateway:us-east-1::/restapis/abc",
             "ü",
         ] {
-            let e = validate_rest_api_id(bad).unwrap_err();
+            let e = validate_rest_api_id(bad, FrontEnd::Provider).unwrap_err();
+            let cli = validate_rest_api_id(bad, FrontEnd::Cli).unwrap_err();
+            assert!(
+                cli.detail().starts_with("--rest-api-id "),
+                "{}",
+                cli.detail()
+            );
+            assert!(e.detail().starts_with("`rest_api_id` "), "{}", e.detail());
             assert_eq!(e.attribute(), Some("rest_api_id"), "{bad:?}");
             assert_eq!(e.kind(), AwsErrorKind::InvalidInput);
         }

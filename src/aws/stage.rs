@@ -14,7 +14,7 @@ use aws_smithy_types::date_time::Format;
 use super::error::from_sdk;
 // Usage plans and keys are read in pages of the API maximum.
 use super::fetch::{context, paginate, MAX_PAGE_SIZE as PAGE_SIZE};
-use super::{fetch_snapshot, ApiGateway, AwsError, AwsErrorKind, FetchOptions};
+use super::{fetch_snapshot, ApiGateway, AwsError, AwsErrorKind, FetchOptions, Setting};
 use crate::stage::export;
 use crate::stage::model::{DeployedRoutes, DeployedStage, MethodSetting, StageContext, UsagePlan};
 use crate::stage::routes::{route_key, RouteAuth};
@@ -204,11 +204,14 @@ fn stage_not_found(api: &ApiGateway, rest_api_id: &str, stage_name: &str) -> Aws
         format!("Stage {stage_name} not found"),
         format!(
             "REST API {rest_api_id} in {} has no stage named {stage_name:?} (or the API does not exist). \
-             Check `stage_name` (case-sensitive), `rest_api_id` and the region.",
-            api.region()
+             Check {} (case-sensitive), {} and {}.",
+            api.region(),
+            Setting::StageName.name(api.front_end()),
+            Setting::RestApiId.name(api.front_end()),
+            Setting::Region.name(api.front_end())
         ),
     )
-    .with_attribute("stage_name")
+    .with_attribute(Setting::StageName.attribute())
 }
 
 /// Usage plans that include `rest_api_id` (any stage), with the names of the keys of those

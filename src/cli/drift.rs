@@ -30,13 +30,12 @@ pub struct DriftArgs {
 /// Returns what to print and the exit status (0 in sync, 2 drift).
 pub async fn run(args: &DriftArgs) -> Result<(String, u8), CliError> {
     let client = args.connection.client().await?;
-    let aws_error = |err: aws::AwsError| CliError::new(err.summary(), err.detail());
     let fetch = FetchOptions::default();
     let (live, stage) = futures::try_join!(
         aws::fetch_snapshot(&client, &args.rest_api_id, &fetch),
         aws::fetch_deployed_stage(&client, &args.rest_api_id, &args.stage),
     )
-    .map_err(aws_error)?;
+    .map_err(CliError::from)?;
     let drift = compute_drift(&live, &stage).map_err(|why| {
         CliError::new(
             format!("Cannot compare stage {} with the live API", args.stage),

@@ -16,8 +16,7 @@ pub struct HashArgs {
     pub rest_api_id: String,
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// Aspects to leave out of the hash (repeat or comma-separate).
-    #[arg(long, value_delimiter = ',', value_name = "ASPECT")]
+    #[arg(long, value_delimiter = ',', value_name = "ASPECT", help = exclude_help())]
     pub exclude: Vec<String>,
     /// Print hash, routes, ids and counts as JSON.
     #[arg(long, conflicts_with = "document")]
@@ -28,6 +27,13 @@ pub struct HashArgs {
     /// Page size for GetResources (1-500). The hash does not depend on it.
     #[arg(long, default_value_t = 500, hide = true, value_parser = clap::value_parser!(i32).range(1..=500))]
     pub page_size: i32,
+}
+
+fn exclude_help() -> String {
+    format!(
+        "Aspects to leave out of the hash (repeat or comma-separate): {}",
+        Aspect::valid_names()
+    )
 }
 
 pub async fn run(args: &HashArgs) -> Result<String, CliError> {
@@ -48,7 +54,7 @@ pub async fn run(args: &HashArgs) -> Result<String, CliError> {
     };
     let inspection = inspect::inspect(&client, &args.rest_api_id, &options, &fetch)
         .await
-        .map_err(|err| CliError::new(err.summary(), err.detail()))?;
+        .map_err(CliError::from)?;
     if args.document {
         return Ok(format!(
             "{}\n",

@@ -68,3 +68,35 @@ def test_the_stage_check_example_warns_that_it_cannot_compare(localstack: LocalS
     # the read's error, reported as a warning by the check block; the apply goes on (exit 0)
     assert "Warning: Cannot compare stage dev with the live API" in out, result.describe()
     assert "serves a stale deployment" not in out, "no drift is claimed\n" + result.describe()
+
+
+def test_with_the_deployment_recorded_drift_names_exactly_what_the_stage_does_not_serve(
+        localstack: LocalStack, cli: Any) -> None:
+    """LocalStack behind fake_apigw, which records each deployment's routes at CreateDeployment and
+    answers `apiSummary` as AWS does. Drift's verdict is then checked against the stage itself:
+    the route it names answers 403, the routes it does not name answer as configured."""
+    from api_spec_tool import apply
+    from fake_apigw import FakeApigw
+
+    fake = FakeApigw(localstack.url).start()
+    try:
+        client = apigw_client(fake.url)
+        api_id = client.create_rest_api(name="recorded-stage")["id"]
+        apply(client, api_id, SPEC)
+        client.create_deployment(restApiId=api_id, stageName="dev")
+        apply(client, api_id, {**SPEC, "GET /undeployed": {"status": 200, "body": "new"}})
+        common = ["--rest-api-id", api_id, "--stage", "dev", "--endpoint-url", fake.url, "--region", REGION]
+
+        stale = json.loads(cli.run("drift", *common, "--json", expect=2).stdout)
+        assert stale["undeployed_routes"] == ["GET /undeployed"], stale
+        assert stale["removed_routes"] == [], stale
+        assert call_stage(localstack.stage_url(api_id, "dev", "undeployed"))[0] == 403
+        assert call_stage(localstack.stage_url(api_id, "dev", "served"))[:2] == (200, "served")
+
+        client.create_deployment(restApiId=api_id, stageName="dev")
+        fresh = json.loads(cli.run("drift", *common, "--json", expect=0).stdout)
+        assert fresh["in_sync"] is True, fresh
+        assert call_stage(localstack.stage_url(api_id, "dev", "undeployed"))[:2] == (200, "new")
+        assert call_stage(localstack.stage_url(api_id, "dev", "served"))[:2] == (200, "served")
+    finally:
+        fake.stop()
