@@ -465,7 +465,7 @@ async fn garbled_json_is_a_malformed_response() {
     let options = FetchOptions::default();
     let err = read_error(&api, API, &options, AwsErrorKind::MalformedResponse).await;
     assert_contains(err.summary(), &["GetResources (page 1)"]);
-    assert_contains(err.detail(), &["HTTP 200"]);
+    assert_contains(err.detail(), &["HTTP 200", "(request id req-"]);
 }
 
 #[tokio::test]

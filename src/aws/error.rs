@@ -266,7 +266,7 @@ where
     }
 }
 
-fn request_suffix(request_id: Option<&str>) -> String {
+pub(super) fn request_suffix(request_id: Option<&str>) -> String {
     match request_id {
         Some(id) if !id.is_empty() => format!(" (request id {id})"),
         _ => String::new(),

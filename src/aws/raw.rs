@@ -21,10 +21,15 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use serde::de::DeserializeOwned;
 
-use super::error::{from_sdk, AwsError, CallContext};
+use super::error::{from_sdk, request_suffix, AwsError, CallContext};
 
-/// An HTTP status and the body that came with it.
-type Answer = (u16, Vec<u8>);
+/// One attempt's answer: what the success path needs to read it, or to report it unusable.
+#[derive(Debug)]
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    body: Vec<u8>,
+}
 
 /// An interceptor for one call that keeps the status and body of its last attempt.
 #[derive(Debug, Clone, Default)]
@@ -54,10 +59,12 @@ impl RawAnswer {
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         match (last, sent) {
-            (Some((status, body)), _) if (200..300).contains(&status) => {
-                serde_json::from_slice(&body).map_err(|e| {
+            (Some(answer), _) if (200..300).contains(&answer.status) => {
+                serde_json::from_slice(&answer.body).map_err(|e| {
                     ctx.malformed(format_args!(
-                        "HTTP {status}, the body could not be read: {e}"
+                        "HTTP {}, the body could not be read: {e}{}",
+                        answer.status,
+                        request_suffix(answer.request_id.as_deref())
                     ))
                 })
             }
@@ -91,8 +98,16 @@ impl Intercept for RawAnswer {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let response = context.response();
-        let body = response.body().bytes().map(<[u8]>::to_vec);
-        self.set(body.map(|body| (response.status().as_u16(), body)));
+        self.set(response.body().bytes().map(|body| {
+            Answer {
+                status: response.status().as_u16(),
+                request_id: response
+                    .headers()
+                    .get("x-amzn-requestid")
+                    .map(str::to_owned),
+                body: body.to_vec(),
+            }
+        }));
         Ok(())
     }
 }
