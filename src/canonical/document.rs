@@ -1,10 +1,16 @@
-//! Snapshot → the canonical document as a JSON value, kind by kind (docs/hash-contract.md,
-//! section 4): AWS's member names, generated ids replaced by names and paths, defaults and
-//! empty values folded, sets sorted, and every member nobody decided on kept as answered.
+//! Snapshot → the canonical document, kind by kind (docs/hash-contract.md, section 4): AWS's
+//! member names, generated ids replaced by names and paths, defaults and empty values folded,
+//! sets sorted, and every member nobody decided on kept as answered.
+//!
+//! The document is a tree of [`Node`]s that borrow from the snapshot and serialise as canonical
+//! JSON. Borrowing (rather than building a `serde_json::Value`) keeps a read of a large API from
+//! spending its time allocating and freeing copies of every string it already holds.
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::{json, Value};
 
 use super::embedded::{self, Embedded};
 use super::members::{self, Kind};
@@ -15,38 +21,96 @@ use crate::snapshot::{
     OtherMembers, RequestValidator, Resource, RestApi, Snapshot, SortedMap,
 };
 
-/// The document and each route's method value, keyed `"VERB /path"`.
-pub(crate) struct Parts {
-    pub document: Value,
-    pub routes: BTreeMap<String, Value>,
+/// A value of the document. Objects are `BTreeMap`s, so their keys serialise in byte order.
+pub(crate) enum Node<'a> {
+    Str(&'a str),
+    Bool(bool),
+    Int(i32),
+    /// A set: sorted and de-duplicated when built.
+    Strs(Vec<&'a str>),
+    Texts(&'a SortedMap<String>),
+    Flags(&'a SortedMap<bool>),
+    /// A member kept as answered.
+    Json(&'a Value),
+    /// JSON the canonicaliser made (a normalised policy or schema, a reference marker).
+    Owned(Value),
+    Object(BTreeMap<&'a str, Node<'a>>),
+    /// The values of a key that occurs more than once, sorted by their encoding.
+    List(Vec<Node<'a>>),
 }
 
-pub(crate) fn build(snapshot: &Snapshot, options: &Options) -> Parts {
-    let api_id = snapshot.rest_api.id.as_str();
-    let refs = References::new(snapshot);
-    let mut routes: Vec<(String, Value)> = Vec::new();
-    let resources = keyed(snapshot.resources.iter().map(|resource| {
-        let value = self::resource(resource, &refs);
-        if let Some(Value::Object(methods)) = value.get("resourceMethods") {
-            for (verb, method) in methods {
-                routes.push((format!("{verb} {}", resource.path), method.clone()));
+impl Serialize for Node<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Node::Str(text) => serializer.serialize_str(text),
+            Node::Bool(flag) => serializer.serialize_bool(*flag),
+            Node::Int(number) => serializer.serialize_i32(*number),
+            Node::Strs(items) => items.serialize(serializer),
+            Node::Texts(map) => serialize_map(serializer, map),
+            Node::Flags(map) => serialize_map(serializer, map),
+            Node::Json(value) => value.serialize(serializer),
+            Node::Owned(value) => value.serialize(serializer),
+            Node::Object(members) => members.serialize(serializer),
+            Node::List(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
             }
         }
-        (resource.path.clone(), value)
-    }));
+    }
+}
 
-    let mut document = Map::new();
-    document.insert("version".into(), CONTRACT_VERSION.into());
+/// A snapshot map in its (ascending) key order.
+fn serialize_map<S: Serializer, V: Serialize>(
+    serializer: S,
+    map: &SortedMap<V>,
+) -> Result<S::Ok, S::Error> {
+    let mut out = serializer.serialize_map(Some(map.len()))?;
+    for (key, value) in map {
+        out.serialize_entry(key, value)?;
+    }
+    out.end()
+}
+
+/// The document, and each route's method encoded, keyed `"VERB /path"`.
+pub(crate) struct Parts<'a> {
+    pub document: Node<'a>,
+    pub routes: BTreeMap<String, Vec<u8>>,
+}
+
+pub(crate) fn build<'a>(snapshot: &'a Snapshot, options: &Options) -> Parts<'a> {
+    let api_id = snapshot.rest_api.id.as_str();
+    let refs = References::new(snapshot);
+    let mut routes: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
+    let mut resources: Vec<(&'a str, Node<'a>)> = Vec::new();
+    for resource in &snapshot.resources {
+        let node = self::resource(resource, &refs);
+        if let Node::Object(members) = &node {
+            if let Some(Node::Object(methods)) = members.get("resourceMethods") {
+                for (verb, method) in methods {
+                    let route = format!("{verb} {}", resource.path);
+                    routes.entry(route).or_default().push(encode(method));
+                }
+            }
+        }
+        resources.push((resource.path.as_str(), node));
+    }
+
+    let mut document = BTreeMap::new();
+    document.insert("version", Node::Str(CONTRACT_VERSION));
     let rest_api = rest_api(&snapshot.rest_api, options);
     if !rest_api.is_empty() {
-        document.insert("restApi".into(), Value::Object(rest_api));
+        document.insert("restApi", Node::Object(rest_api));
     }
-    let mut section = |name: &str, aspect: Option<Aspect>, entries: Map<String, Value>| {
-        if !entries.is_empty() && aspect.is_none_or(|aspect| options.includes(aspect)) {
-            document.insert(name.into(), Value::Object(entries));
-        }
-    };
-    section("resources", None, resources);
+    let mut section =
+        |name: &'static str, aspect: Option<Aspect>, entries: BTreeMap<&'a str, Node<'a>>| {
+            if !entries.is_empty() && aspect.is_none_or(|aspect| options.includes(aspect)) {
+                document.insert(name, Node::Object(entries));
+            }
+        };
+    section("resources", None, keyed(resources));
     section(
         "authorizers",
         Some(Aspect::Authorizers),
@@ -73,16 +137,29 @@ pub(crate) fn build(snapshot: &Snapshot, options: &Options) -> Parts {
                 .map(gateway_response),
         ),
     );
+    let routes = routes
+        .into_iter()
+        .map(|(route, mut encodings)| {
+            // A route whose path two resources share: the array rule of `keyed`.
+            let bytes = if encodings.len() == 1 {
+                encodings.remove(0)
+            } else {
+                encodings.sort_unstable();
+                [b"[".as_slice(), &encodings.join(&b","[..]), b"]"].concat()
+            };
+            (route, bytes)
+        })
+        .collect();
     Parts {
-        document: Value::Object(document),
-        routes: keyed(routes.into_iter()).into_iter().collect(),
+        document: Node::Object(document),
+        routes,
     }
 }
 
 /// A keyed collection built from a list. A key that occurs more than once (never seen from API
 /// Gateway, but possible in principle) holds the array of all its values, sorted by encoding.
-fn keyed(items: impl Iterator<Item = (String, Value)>) -> Map<String, Value> {
-    let mut grouped: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+fn keyed<'a, K: Ord>(items: impl IntoIterator<Item = (K, Node<'a>)>) -> BTreeMap<K, Node<'a>> {
+    let mut grouped: BTreeMap<K, Vec<Node<'a>>> = BTreeMap::new();
     for (key, value) in items {
         grouped.entry(key).or_default().push(value);
     }
@@ -93,7 +170,7 @@ fn keyed(items: impl Iterator<Item = (String, Value)>) -> Map<String, Value> {
                 values.remove(0)
             } else {
                 values.sort_by_cached_key(encode);
-                Value::Array(values)
+                Node::List(values)
             };
             (key, value)
         })
@@ -130,86 +207,93 @@ fn names_by_id<'a>(
 
 /// An object under construction; each writer applies section 3's rules for absent values.
 #[derive(Default)]
-struct Fields(Map<String, Value>);
+struct Fields<'a>(BTreeMap<&'a str, Node<'a>>);
 
-impl Fields {
-    fn put(&mut self, key: &str, value: impl Into<Value>) {
-        self.0.insert(key.to_owned(), value.into());
+impl<'a> Fields<'a> {
+    fn put(&mut self, key: &'a str, value: Node<'a>) {
+        self.0.insert(key, value);
     }
 
     /// Omitted when absent or empty.
-    fn text(&mut self, key: &str, value: &Option<String>) {
+    fn text(&mut self, key: &'a str, value: &'a Option<String>) {
         if let Some(text) = value.as_deref().filter(|t| !t.is_empty()) {
-            self.put(key, text);
+            self.put(key, Node::Str(text));
         }
     }
 
     /// A boolean whose AWS default is `false`: written only when `true`.
-    fn flag(&mut self, key: &str, value: Option<bool>) {
+    fn flag(&mut self, key: &'a str, value: Option<bool>) {
         if value == Some(true) {
-            self.put(key, true);
+            self.put(key, Node::Bool(true));
         }
     }
 
-    fn int(&mut self, key: &str, value: Option<i32>) {
+    fn int(&mut self, key: &'a str, value: Option<i32>) {
         if let Some(number) = value {
-            self.put(key, number);
+            self.put(key, Node::Int(number));
         }
     }
 
     /// An unordered list: sorted by UTF-8 bytes, de-duplicated, omitted when empty.
-    fn set(&mut self, key: &str, items: &[String]) {
+    fn set(&mut self, key: &'a str, items: &'a [String]) {
         if !items.is_empty() {
-            let mut sorted: Vec<&String> = items.iter().collect();
+            let mut sorted: Vec<&str> = items.iter().map(String::as_str).collect();
             sorted.sort_unstable();
             sorted.dedup();
-            self.put(key, sorted.into_iter().cloned().collect::<Vec<_>>());
+            self.put(key, Node::Strs(sorted));
         }
     }
 
-    /// A map: omitted when empty; every entry kept, empty values included.
-    fn map<V: Clone + Into<Value>>(&mut self, key: &str, map: &SortedMap<V>) {
+    /// A map of strings: omitted when empty; every entry kept, empty values included.
+    fn texts(&mut self, key: &'a str, map: &'a SortedMap<String>) {
         if !map.is_empty() {
-            let entries: Map<String, Value> = map
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone().into()))
-                .collect();
-            self.put(key, entries);
+            self.put(key, Node::Texts(map));
+        }
+    }
+
+    /// A map of booleans ("is required"): omitted when empty; `false` entries kept.
+    fn flags(&mut self, key: &'a str, map: &'a SortedMap<bool>) {
+        if !map.is_empty() {
+            self.put(key, Node::Flags(map));
         }
     }
 
     /// A map of objects, each always present under its key.
-    fn objects<V>(&mut self, key: &str, map: &SortedMap<V>, render: impl Fn(&V) -> Value) {
+    fn objects<V>(
+        &mut self,
+        key: &'a str,
+        map: &'a SortedMap<V>,
+        render: impl Fn(&'a V) -> Node<'a>,
+    ) {
         if !map.is_empty() {
-            let entries: Map<String, Value> =
-                map.iter().map(|(k, v)| (k.clone(), render(v))).collect();
-            self.put(key, entries);
+            let entries = map.iter().map(|(k, v)| (k.as_str(), render(v))).collect();
+            self.put(key, Node::Object(entries));
         }
     }
 
     /// A nested object, omitted when nothing in it remains.
-    fn nested(&mut self, key: &str, value: Map<String, Value>) {
+    fn nested(&mut self, key: &'a str, value: BTreeMap<&'a str, Node<'a>>) {
         if !value.is_empty() {
-            self.put(key, value);
+            self.put(key, Node::Object(value));
         }
     }
 
     /// The members no typed field names: hashed as answered unless the contract lists them as
     /// not captured by a deployment. Empty values are omitted like any other member's.
-    fn other(&mut self, kind: &Kind, other: &OtherMembers) {
+    fn other(&mut self, kind: &Kind, other: &'a OtherMembers) {
         for (key, value) in other {
             if !kind.is_not_captured(key) && !is_empty(value) {
-                self.put(key, value.clone());
+                self.put(key, Node::Json(value));
             }
         }
     }
 
-    fn done(self) -> Map<String, Value> {
+    fn done(self) -> BTreeMap<&'a str, Node<'a>> {
         self.0
     }
 
-    fn value(self) -> Value {
-        Value::Object(self.0)
+    fn node(self) -> Node<'a> {
+        Node::Object(self.0)
     }
 }
 
@@ -223,7 +307,7 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
-fn rest_api(api: &RestApi, options: &Options) -> Map<String, Value> {
+fn rest_api<'a>(api: &'a RestApi, options: &Options) -> BTreeMap<&'a str, Node<'a>> {
     let mut f = Fields::default();
     if options.includes(Aspect::RestApiSettings) {
         f.text("apiKeySource", &api.api_key_source);
@@ -247,34 +331,39 @@ fn rest_api(api: &RestApi, options: &Options) -> Map<String, Value> {
             .as_deref()
             .and_then(|text| policy::canonicalise(text, &api.id))
         {
-            Some(CanonicalPolicy::Json(value)) => f.put("policy", value),
-            Some(CanonicalPolicy::Text(text)) => f.put("policyText", text),
+            Some(CanonicalPolicy::Json(value)) => f.put("policy", Node::Owned(value)),
+            Some(CanonicalPolicy::Text(text)) => f.put("policyText", Node::Owned(text.into())),
             None => {}
         }
     }
     f.done()
 }
 
-fn resource(resource: &Resource, refs: &References<'_>) -> Value {
+fn resource<'a>(resource: &'a Resource, refs: &References<'a>) -> Node<'a> {
     let mut f = Fields::default();
     f.objects("resourceMethods", &resource.methods, |m| {
         method(m, resource, refs)
     });
     f.other(&members::RESOURCE, &resource.other);
-    f.value()
+    f.node()
 }
 
 /// An id that names no object in the API is written as `{"missing":true}`.
-fn reference(f: &mut Fields, key: &str, id: &Option<String>, names: &BTreeMap<&str, &str>) {
+fn reference<'a>(
+    f: &mut Fields<'a>,
+    key: &'a str,
+    id: &Option<String>,
+    names: &BTreeMap<&'a str, &'a str>,
+) {
     if let Some(id) = id.as_deref().filter(|id| !id.is_empty()) {
         match names.get(id) {
-            Some(name) => f.put(key, *name),
-            None => f.put(key, serde_json::json!({"missing": true})),
+            Some(name) => f.put(key, Node::Str(name)),
+            None => f.put(key, Node::Owned(json!({"missing": true}))),
         }
     }
 }
 
-fn method(m: &Method, resource: &Resource, refs: &References<'_>) -> Value {
+fn method<'a>(m: &'a Method, resource: &'a Resource, refs: &References<'a>) -> Node<'a> {
     let mut f = Fields::default();
     f.flag("apiKeyRequired", m.api_key_required);
     f.set("authorizationScopes", &m.authorization_scopes);
@@ -288,8 +377,8 @@ fn method(m: &Method, resource: &Resource, refs: &References<'_>) -> Value {
     }
     f.objects("methodResponses", &m.method_responses, method_response);
     f.text("operationName", &m.operation_name);
-    f.map("requestModels", &m.request_models);
-    f.map("requestParameters", &m.request_parameters);
+    f.texts("requestModels", &m.request_models);
+    f.flags("requestParameters", &m.request_parameters);
     reference(
         &mut f,
         "requestValidator",
@@ -297,18 +386,18 @@ fn method(m: &Method, resource: &Resource, refs: &References<'_>) -> Value {
         &refs.validators,
     );
     f.other(&members::METHOD, &m.other);
-    f.value()
+    f.node()
 }
 
-fn method_response(r: &MethodResponse) -> Value {
+fn method_response(r: &MethodResponse) -> Node<'_> {
     let mut f = Fields::default();
-    f.map("responseModels", &r.response_models);
-    f.map("responseParameters", &r.response_parameters);
+    f.texts("responseModels", &r.response_models);
+    f.flags("responseParameters", &r.response_parameters);
     f.other(&members::METHOD_RESPONSE, &r.other);
-    f.value()
+    f.node()
 }
 
-fn integration(i: &Integration, resource: &Resource) -> Value {
+fn integration<'a>(i: &'a Integration, resource: &Resource) -> Node<'a> {
     let mut f = Fields::default();
     f.set("cacheKeyParameters", &i.cache_key_parameters);
     // AWS fills in the resource's own id when no namespace is set.
@@ -326,8 +415,8 @@ fn integration(i: &Integration, resource: &Resource) -> Value {
         integration_response,
     );
     f.text("passthroughBehavior", &i.passthrough_behavior);
-    f.map("requestParameters", &i.request_parameters);
-    f.map("requestTemplates", &i.request_templates);
+    f.texts("requestParameters", &i.request_parameters);
+    f.texts("requestTemplates", &i.request_templates);
     // Absent means BUFFERED: the two must hash alike.
     if i.response_transfer_mode.as_deref() != Some("BUFFERED") {
         f.text("responseTransferMode", &i.response_transfer_mode);
@@ -343,20 +432,20 @@ fn integration(i: &Integration, resource: &Resource) -> Value {
     f.text("type", &i.integration_type);
     f.text("uri", &i.uri);
     f.other(&members::INTEGRATION, &i.other);
-    f.value()
+    f.node()
 }
 
-fn integration_response(r: &IntegrationResponse) -> Value {
+fn integration_response(r: &IntegrationResponse) -> Node<'_> {
     let mut f = Fields::default();
     f.text("contentHandling", &r.content_handling);
-    f.map("responseParameters", &r.response_parameters);
-    f.map("responseTemplates", &r.response_templates);
+    f.texts("responseParameters", &r.response_parameters);
+    f.texts("responseTemplates", &r.response_templates);
     f.text("selectionPattern", &r.selection_pattern);
     f.other(&members::INTEGRATION_RESPONSE, &r.other);
-    f.value()
+    f.node()
 }
 
-fn authorizer(a: &Authorizer) -> (String, Value) {
+fn authorizer(a: &Authorizer) -> (&str, Node<'_>) {
     let mut f = Fields::default();
     f.text("authType", &a.auth_type);
     f.text("authorizerCredentials", &a.authorizer_credentials);
@@ -373,38 +462,41 @@ fn authorizer(a: &Authorizer) -> (String, Value) {
     f.set("providerARNs", &a.provider_arns);
     f.text("type", &a.authorizer_type);
     f.other(&members::AUTHORIZER, &a.other);
-    (a.name.clone(), f.value())
+    (&a.name, f.node())
 }
 
-fn model(m: &Model, api_id: &str) -> (String, Value) {
+fn model<'a>(m: &'a Model, api_id: &str) -> (&'a str, Node<'a>) {
     let mut f = Fields::default();
     f.text("contentType", &m.content_type);
     let neutralise = |s: &str| embedded::neutralise_model_urls(s, api_id);
     match m.schema.as_deref().and_then(embedded::parse) {
         Some(Embedded::Json(mut schema)) => {
             embedded::map_strings(&mut schema, &neutralise);
-            f.put("schema", schema);
+            f.put("schema", Node::Owned(schema));
         }
-        Some(Embedded::Text(text)) => f.put("schemaText", neutralise(&text).unwrap_or(text)),
+        Some(Embedded::Text(text)) => {
+            let text = neutralise(&text).unwrap_or(text);
+            f.put("schemaText", Node::Owned(text.into()));
+        }
         None => {}
     }
     f.other(&members::MODEL, &m.other);
-    (m.name.clone(), f.value())
+    (&m.name, f.node())
 }
 
-fn request_validator(v: &RequestValidator) -> (String, Value) {
+fn request_validator(v: &RequestValidator) -> (&str, Node<'_>) {
     let mut f = Fields::default();
     f.flag("validateRequestBody", v.validate_request_body);
     f.flag("validateRequestParameters", v.validate_request_parameters);
     f.other(&members::REQUEST_VALIDATOR, &v.other);
-    (v.name.clone(), f.value())
+    (&v.name, f.node())
 }
 
-fn gateway_response(g: &GatewayResponse) -> (String, Value) {
+fn gateway_response(g: &GatewayResponse) -> (&str, Node<'_>) {
     let mut f = Fields::default();
-    f.map("responseParameters", &g.response_parameters);
-    f.map("responseTemplates", &g.response_templates);
+    f.texts("responseParameters", &g.response_parameters);
+    f.texts("responseTemplates", &g.response_templates);
     f.text("statusCode", &g.status_code);
     f.other(&members::GATEWAY_RESPONSE, &g.other);
-    (g.response_type.clone(), f.value())
+    (&g.response_type, f.node())
 }

@@ -13,8 +13,6 @@ mod policy;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use serde_json::Value;
-
 use crate::snapshot::Snapshot;
 
 /// Version of the canonical form; the `version` member of every document.
@@ -100,10 +98,11 @@ impl Options {
     }
 }
 
-/// The canonical encoding of a JSON value: compact, object keys in ascending byte order.
-pub(crate) fn encode(value: &Value) -> Vec<u8> {
-    // serde_json's `Map` is a `BTreeMap` (the `preserve_order` feature is off; a test checks).
-    serde_json::to_vec(value).expect("a JSON value always serialises")
+/// The canonical encoding: compact JSON, object keys in ascending byte order.
+pub(crate) fn encode(value: &impl serde::Serialize) -> Vec<u8> {
+    // serde_json's `Map` is a `BTreeMap` (the `preserve_order` feature is off; a test checks),
+    // and the document's own objects are `BTreeMap`s.
+    serde_json::to_vec(value).expect("string keys and finite numbers always serialise")
 }
 
 /// The hashed bytes: the document, and each route's method object (`"VERB /path"` → bytes).
@@ -118,11 +117,7 @@ pub fn render(snapshot: &Snapshot, options: &Options) -> Rendered {
     let parts = document::build(snapshot, options);
     Rendered {
         document: encode(&parts.document),
-        routes: parts
-            .routes
-            .iter()
-            .map(|(route, method)| (route.clone(), encode(method)))
-            .collect(),
+        routes: parts.routes,
     }
 }
 
@@ -155,7 +150,7 @@ mod tests {
 
     #[test]
     fn objects_are_encoded_with_sorted_keys() {
-        let value: Value =
+        let value: serde_json::Value =
             serde_json::from_str(r#"{"b":1,"a":{"d":[2,1],"c":"\u0001é/"}}"#).unwrap();
         assert_eq!(
             String::from_utf8(encode(&value)).unwrap(),
