@@ -3,8 +3,9 @@
 //! sets sorted, and every member nobody decided on kept as answered.
 //!
 //! The document is a tree of [`Node`]s that borrow from the snapshot and serialise as canonical
-//! JSON. Borrowing (rather than building a `serde_json::Value`) keeps a read of a large API from
-//! spending its time allocating and freeing copies of every string it already holds.
+//! JSON. Borrowing (rather than building a `serde_json::Value`), and objects as sorted vectors
+//! (rather than `BTreeMap`s, whose nodes hold eleven slots), keep a read of a large API from
+//! spending its time allocating and freeing memory.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +22,10 @@ use crate::snapshot::{
     OtherMembers, RequestValidator, Resource, RestApi, Snapshot, SortedMap,
 };
 
-/// A value of the document. Objects are `BTreeMap`s, so their keys serialise in byte order.
+/// An object's members, sorted by key (byte order), each key once.
+type Members<'a> = Vec<(&'a str, Node<'a>)>;
+
+/// A value of the document.
 pub(crate) enum Node<'a> {
     Str(&'a str),
     Bool(bool),
@@ -34,7 +38,7 @@ pub(crate) enum Node<'a> {
     Json(&'a Value),
     /// JSON the canonicaliser made (a normalised policy or schema, a reference marker).
     Owned(Value),
-    Object(BTreeMap<&'a str, Node<'a>>),
+    Object(Members<'a>),
     /// The values of a key that occurs more than once, sorted by their encoding.
     List(Vec<Node<'a>>),
 }
@@ -50,7 +54,13 @@ impl Serialize for Node<'_> {
             Node::Flags(map) => serialize_map(serializer, map),
             Node::Json(value) => value.serialize(serializer),
             Node::Owned(value) => value.serialize(serializer),
-            Node::Object(members) => members.serialize(serializer),
+            Node::Object(members) => {
+                let mut out = serializer.serialize_map(Some(members.len()))?;
+                for (key, value) in members {
+                    out.serialize_entry(key, value)?;
+                }
+                out.end()
+            }
             Node::List(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
@@ -88,7 +98,9 @@ pub(crate) fn build<'a>(snapshot: &'a Snapshot, options: &Options) -> Parts<'a> 
     for resource in &snapshot.resources {
         let node = self::resource(resource, &refs);
         if let Node::Object(members) = &node {
-            if let Some(Node::Object(methods)) = members.get("resourceMethods") {
+            if let Some((_, Node::Object(methods))) =
+                members.iter().find(|(key, _)| *key == "resourceMethods")
+            {
                 for (verb, method) in methods {
                     let route = format!("{verb} {}", resource.path);
                     routes.entry(route).or_default().push(encode(method));
@@ -98,18 +110,14 @@ pub(crate) fn build<'a>(snapshot: &'a Snapshot, options: &Options) -> Parts<'a> 
         resources.push((resource.path.as_str(), node));
     }
 
-    let mut document = BTreeMap::new();
-    document.insert("version", Node::Str(CONTRACT_VERSION));
-    let rest_api = rest_api(&snapshot.rest_api, options);
-    if !rest_api.is_empty() {
-        document.insert("restApi", Node::Object(rest_api));
-    }
-    let mut section =
-        |name: &'static str, aspect: Option<Aspect>, entries: BTreeMap<&'a str, Node<'a>>| {
-            if !entries.is_empty() && aspect.is_none_or(|aspect| options.includes(aspect)) {
-                document.insert(name, Node::Object(entries));
-            }
-        };
+    let mut document = Fields::default();
+    document.put("version", Node::Str(CONTRACT_VERSION));
+    document.nested("restApi", rest_api(&snapshot.rest_api, options));
+    let mut section = |name: &'static str, aspect: Option<Aspect>, entries: Members<'a>| {
+        if aspect.is_none_or(|aspect| options.includes(aspect)) {
+            document.nested(name, entries);
+        }
+    };
     section("resources", None, keyed(resources));
     section(
         "authorizers",
@@ -151,15 +159,15 @@ pub(crate) fn build<'a>(snapshot: &'a Snapshot, options: &Options) -> Parts<'a> 
         })
         .collect();
     Parts {
-        document: Node::Object(document),
+        document: document.node(),
         routes,
     }
 }
 
 /// A keyed collection built from a list. A key that occurs more than once (never seen from API
 /// Gateway, but possible in principle) holds the array of all its values, sorted by encoding.
-fn keyed<'a, K: Ord>(items: impl IntoIterator<Item = (K, Node<'a>)>) -> BTreeMap<K, Node<'a>> {
-    let mut grouped: BTreeMap<K, Vec<Node<'a>>> = BTreeMap::new();
+fn keyed<'a>(items: impl IntoIterator<Item = (&'a str, Node<'a>)>) -> Members<'a> {
+    let mut grouped: BTreeMap<&'a str, Vec<Node<'a>>> = BTreeMap::new();
     for (key, value) in items {
         grouped.entry(key).or_default().push(value);
     }
@@ -207,11 +215,11 @@ fn names_by_id<'a>(
 
 /// An object under construction; each writer applies section 3's rules for absent values.
 #[derive(Default)]
-struct Fields<'a>(BTreeMap<&'a str, Node<'a>>);
+struct Fields<'a>(Members<'a>);
 
 impl<'a> Fields<'a> {
     fn put(&mut self, key: &'a str, value: Node<'a>) {
-        self.0.insert(key, value);
+        self.0.push((key, value));
     }
 
     /// Omitted when absent or empty.
@@ -272,7 +280,7 @@ impl<'a> Fields<'a> {
     }
 
     /// A nested object, omitted when nothing in it remains.
-    fn nested(&mut self, key: &'a str, value: BTreeMap<&'a str, Node<'a>>) {
+    fn nested(&mut self, key: &'a str, value: Members<'a>) {
         if !value.is_empty() {
             self.put(key, Node::Object(value));
         }
@@ -288,12 +296,16 @@ impl<'a> Fields<'a> {
         }
     }
 
-    fn done(self) -> BTreeMap<&'a str, Node<'a>> {
+    /// The members in key order. Were a member AWS adds later to share its name with one the
+    /// contract writes (`authorizer`, `requestValidator`), the contract's comes first and stays.
+    fn done(mut self) -> Members<'a> {
+        self.0.sort_by(|a, b| a.0.cmp(b.0));
+        self.0.dedup_by(|later, earlier| later.0 == earlier.0);
         self.0
     }
 
     fn node(self) -> Node<'a> {
-        Node::Object(self.0)
+        Node::Object(self.done())
     }
 }
 
@@ -307,7 +319,7 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
-fn rest_api<'a>(api: &'a RestApi, options: &Options) -> BTreeMap<&'a str, Node<'a>> {
+fn rest_api<'a>(api: &'a RestApi, options: &Options) -> Members<'a> {
     let mut f = Fields::default();
     if options.includes(Aspect::RestApiSettings) {
         f.text("apiKeySource", &api.api_key_source);

@@ -149,6 +149,35 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_member_named_like_a_reference_never_duplicates_a_key() {
+        use crate::snapshot::{Authorizer, Method, Resource};
+        let mut method = Method {
+            http_method: "GET".into(),
+            authorizer_id: Some("a1".into()),
+            ..Method::default()
+        };
+        method.other.insert("authorizer".into(), "answered".into());
+        let mut resource = Resource {
+            id: "r".into(),
+            path: "/".into(),
+            ..Resource::default()
+        };
+        resource.methods.insert("GET".into(), method);
+        let snapshot = Snapshot {
+            resources: vec![resource],
+            authorizers: vec![Authorizer {
+                id: "a1".into(),
+                name: "token".into(),
+                ..Authorizer::default()
+            }],
+            ..Snapshot::default()
+        };
+        let text = String::from_utf8(document(&snapshot, &Options::default())).unwrap();
+        assert_eq!(text.matches("\"authorizer\"").count(), 1, "{text}");
+        assert!(text.contains(r#""authorizer":"token""#), "{text}");
+    }
+
+    #[test]
     fn objects_are_encoded_with_sorted_keys() {
         let value: serde_json::Value =
             serde_json::from_str(r#"{"b":1,"a":{"d":[2,1],"c":"\u0001é/"}}"#).unwrap();
