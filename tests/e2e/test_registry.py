@@ -1,0 +1,331 @@
+"""`gwtrigger release` against real Terraform: one signed multi-platform release, served as a
+static provider registry over HTTPS (throwaway CA via SSL_CERT_FILE) on loopback, installed by
+its registry source address with an empty CLI configuration (no provider_installation block).
+
+- `terraform init` installs the provider; the lock file holds the `zh:` of every platform in
+  SHA256SUMS and the `h1:` of the host's package; a plan runs with the installed provider.
+- A zip that does not match SHA256SUMS, and a SHA256SUMS whose signature does not verify, each
+  stop `init` with Terraform's own error, and nothing is installed.
+- `gwtrigger mirror` packs the same binaries into the same bytes, and Terraform installs from
+  that mirror under the lock file the registry install wrote.
+- The artifact set verifies with plain `gpg --verify` and `sha256sum`-style checks.
+
+The host's package is the real provider; darwin_arm64, darwin_amd64, linux_arm64 and
+windows_amd64 are stand-in files (this machine cannot build them), which is enough to prove one
+release, one registry and one lock file cover every platform. gpg runs with a throwaway RSA key
+in a temporary GNUPGHOME."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from harness import PROVIDER_VERSION
+from mirror_support import (
+    HttpsMirrorServer,
+    TfResult,
+    clean_env,
+    lock_file_hashes,
+    make_ca_and_server_cert,
+    terraform_command,
+)
+
+HOST_PLATFORM = "linux_amd64"
+STAND_IN_PLATFORMS = ("darwin_amd64", "darwin_arm64", "linux_arm64", "windows_amd64")
+NAMESPACE = "platform"
+NAME = "terraform-provider-gwtrigger"
+
+
+@dataclass
+class Gpg:
+    home: Path
+    key: str
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "GNUPGHOME": str(self.home)}
+
+    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["gpg", "--batch", *args], env=self.env(), capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def gpg() -> Iterator[Gpg]:
+    """A throwaway RSA 3072 signing key in a temporary GNUPGHOME (short path: gpg-agent's socket
+    path must stay under the unix-socket limit)."""
+    if shutil.which("gpg") is None:
+        pytest.fail("gpg (GnuPG) is required to sign releases; install it (apt-get install gnupg)")
+    home = Path(tempfile.mkdtemp(prefix="gwt-gpg-"))
+    home.chmod(0o700)
+    gpg = Gpg(home, "gwtrigger release test <release-test@example.invalid>")
+    made = gpg.run("--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", gpg.key, "rsa3072", "sign", "1d")
+    assert made.returncode == 0, f"gpg could not make a test key:\n{made.stderr}"
+    yield gpg
+    subprocess.run(["gpgconf", "--kill", "all"], env=gpg.env(), capture_output=True)
+    shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def tls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    return make_ca_and_server_cert(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="module")
+def binaries(tmp_path_factory: pytest.TempPathFactory, provider_binary: Path) -> Path:
+    """DIR/OS_ARCH/terraform-provider-gwtrigger[.exe]: the real host binary plus stand-ins."""
+    root = tmp_path_factory.mktemp("binaries")
+    (root / HOST_PLATFORM).mkdir()
+    os.link(provider_binary, root / HOST_PLATFORM / NAME)
+    for platform in STAND_IN_PLATFORMS:
+        (root / platform).mkdir()
+        suffix = ".exe" if platform.startswith("windows") else ""
+        (root / platform / f"{NAME}{suffix}").write_text(f"stand-in provider for {platform}\n")
+    return root
+
+
+def release(cli_binary: Path, gpg: Gpg, binaries: Path, out: Path, hostname: str) -> dict:
+    done = subprocess.run(
+        [str(cli_binary), "release", "--json", "--binaries", str(binaries), "--out", str(out),
+         "--hostname", hostname, "--namespace", NAMESPACE, "--version", PROVIDER_VERSION],
+        env={**gpg.env(), "GWTRIGGER_GPG_KEY": gpg.key}, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, f"gwtrigger release failed:\n{done.stderr}"
+    return json.loads(done.stdout)
+
+
+@dataclass
+class Registry:
+    server: HttpsMirrorServer
+    ca: Path
+    release: dict
+    out: Path
+
+    @property
+    def hostname(self) -> str:
+        return f"localhost:{self.server.httpd.server_address[1]}"
+
+    @property
+    def source(self) -> str:
+        return f"{self.hostname}/{NAMESPACE}/gwtrigger"
+
+
+def serve(root: Path, tls: tuple[Path, Path, Path]) -> HttpsMirrorServer:
+    _, cert, key = tls
+    return HttpsMirrorServer(root, cert, key).__enter__()
+
+
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory, tls, cli_binary: Path, gpg: Gpg, binaries: Path) -> Iterator[Registry]:
+    """The release, made for the hostname of the server that serves its registry tree. The
+    server starts before the release (its port is in the source address) on an empty root that
+    the release then fills."""
+    out = tmp_path_factory.mktemp("release")
+    (out / "registry").mkdir()
+    server = serve(out / "registry", tls)
+    hostname = f"localhost:{server.httpd.server_address[1]}"
+    made = release(cli_binary, gpg, binaries, out, hostname)
+    yield Registry(server, tls[0], made, out)
+    server.__exit__(None, None, None)
+
+
+@dataclass
+class Workdir:
+    """A Terraform working directory with an empty CLI configuration, trusting the test CA."""
+
+    root: Path
+    source: str
+    ca: Path
+    tfrc_body: str = ""
+
+    def __post_init__(self) -> None:
+        self.work = self.root / "work"
+        self.home = self.root / "home"
+        self.work.mkdir(parents=True)
+        self.home.mkdir()
+        (self.work / "main.tf").write_text(
+            'terraform {\n  required_providers {\n    gwtrigger = {\n'
+            f'      source  = "{self.source}"\n      version = "{PROVIDER_VERSION}"\n'
+            '    }\n  }\n}\n\nprovider "gwtrigger" {\n  region = "us-east-1"\n}\n'
+        )
+        self.tfrc = self.root / "empty.tfrc"
+        self.tfrc.write_text(self.tfrc_body)
+
+    def terraform(self, *args: str) -> TfResult:
+        env = clean_env(self.home, {
+            "TF_CLI_CONFIG_FILE": str(self.tfrc),
+            "TF_DATA_DIR": str(self.root / "tfdata"),
+            "SSL_CERT_FILE": str(self.ca),
+        })
+        done = subprocess.run(terraform_command() + list(args), cwd=self.work, env=env,
+                              capture_output=True, text=True, timeout=300)
+        return TfResult(list(args), done.returncode, done.stdout, done.stderr)
+
+    def init(self) -> TfResult:
+        return self.terraform("init", "-input=false", "-no-color")
+
+    def installed(self) -> list[Path]:
+        providers = self.root / "tfdata" / "providers"
+        return [p for p in providers.rglob("*") if p.is_file()] if providers.exists() else []
+
+    def lock_hashes(self) -> set[str]:
+        return lock_file_hashes((self.work / ".terraform.lock.hcl").read_text(), self.source)
+
+
+def shasums(release_doc: dict) -> dict[str, str]:
+    """file name -> hex sha256, from the release's SHA256SUMS."""
+    lines = Path(release_doc["shasums"]).read_text().splitlines()
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines)}
+
+
+def test_release_files_are_the_goreleaser_set_and_verify(registry: Registry, gpg: Gpg) -> None:
+    doc = registry.release
+    out = registry.out
+    version = PROVIDER_VERSION
+    platforms = sorted([HOST_PLATFORM, *STAND_IN_PLATFORMS])
+    expected = {f"{NAME}_{version}_{p}.zip" for p in platforms} | {
+        f"{NAME}_{version}_manifest.json",
+        f"{NAME}_{version}_SHA256SUMS",
+        f"{NAME}_{version}_SHA256SUMS.sig",
+        f"{NAME}_{version}_signing-key.asc",
+    }
+    assert {p.name for p in out.iterdir() if p.is_file()} == expected
+    assert json.loads((out / f"{NAME}_{version}_manifest.json").read_text()) == {
+        "version": 1, "metadata": {"protocol_versions": ["6.0"]}}
+
+    sums = shasums(doc)
+    assert set(sums) == {f"{NAME}_{version}_{p}.zip" for p in platforms} | {f"{NAME}_{version}_manifest.json"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
+
+    # A detached binary signature (an OpenPGP packet, not ASCII armour) that gpg accepts.
+    signature = Path(doc["signature"]).read_bytes()
+    assert not signature.startswith(b"-----BEGIN"), "the signature must be binary, not armoured"
+    verified = gpg.run("--verify", doc["signature"], doc["shasums"])
+    assert verified.returncode == 0, verified.stderr
+    assert "Good signature" in verified.stderr
+    assert (out / f"{NAME}_{version}_signing-key.asc").read_text().startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+
+    # Windows packages hold an .exe, the others a plain executable.
+    import zipfile
+    for p in platforms:
+        with zipfile.ZipFile(out / f"{NAME}_{version}_{p}.zip") as archive:
+            suffix = ".exe" if p.startswith("windows") else ""
+            assert archive.namelist() == [f"{NAME}_v{version}{suffix}"], p
+
+
+def test_registry_documents_follow_the_protocol(registry: Registry) -> None:
+    root = registry.out / "registry"
+    assert json.loads((root / ".well-known/terraform.json").read_text()) == {"providers.v1": "/v1/providers/"}
+    provider = root / "v1/providers" / NAMESPACE / "gwtrigger"
+    versions = json.loads((provider / "versions").read_text())["versions"]
+    assert [v["version"] for v in versions] == [PROVIDER_VERSION]
+    assert versions[0]["protocols"] == ["6.0"]
+    assert sorted(f"{p['os']}_{p['arch']}" for p in versions[0]["platforms"]) == sorted(
+        [HOST_PLATFORM, *STAND_IN_PLATFORMS])
+    download = json.loads((provider / PROVIDER_VERSION / "download/windows/amd64").read_text())
+    assert download["os"] == "windows" and download["arch"] == "amd64"
+    assert download["filename"] == f"{NAME}_{PROVIDER_VERSION}_windows_amd64.zip"
+    key = download["signing_keys"]["gpg_public_keys"][0]
+    assert key["key_id"] == registry.release["key_id"] and len(key["key_id"]) == 16
+    assert key["ascii_armor"].startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
+
+
+def test_init_installs_by_registry_address_and_locks_every_platform(registry: Registry, tmp_path: Path) -> None:
+    tf = Workdir(tmp_path, registry.source, registry.ca)
+    init = tf.init()
+    init.expect_ok()
+    assert f"Installed {registry.source} v{PROVIDER_VERSION}" in init.output, init.output
+    assert "provider_installation" not in tf.tfrc.read_text()
+
+    host = next(p for p in registry.release["platforms"] if p["platform"] == HOST_PLATFORM)
+    # Terraform trusts every line of the signed SHA256SUMS: each platform's zip (and the
+    # manifest, as for any GoReleaser release) becomes a zh: hash; h1: is the installed package's.
+    every_zh = {f"zh:{digest}" for digest in shasums(registry.release).values()}
+    assert {p["zh"] for p in registry.release["platforms"]} <= every_zh
+    assert len(every_zh) == 2 + len(STAND_IN_PLATFORMS)
+    assert tf.lock_hashes() == every_zh | {host["h1"]}
+    # Terraform fetched the documents and files of the protocol, relative URLs resolved.
+    requested = set(registry.server.requests)
+    assert any(r.startswith("/.well-known/terraform.json") for r in requested), requested
+
+    plan = tf.terraform("plan", "-input=false", "-no-color")
+    plan.expect_ok()
+    assert "No changes." in plan.output, plan.output
+
+
+def tampered_copy(registry: Registry, tmp_path: Path, name: str, edit) -> Path:
+    """The registry tree with hard links for every file but `name` (in the version directory),
+    which gets `edit(bytes)`."""
+    root = tmp_path / "registry"
+    shutil.copytree(registry.out / "registry", root, copy_function=os.link)
+    target = root / "v1/providers" / NAMESPACE / "gwtrigger" / PROVIDER_VERSION / name
+    content = edit(target.read_bytes())
+    target.unlink()
+    target.write_bytes(content)
+    return root
+
+
+@pytest.mark.parametrize(
+    "name, edit, terraform_says",
+    [
+        (f"{NAME}_{PROVIDER_VERSION}_{HOST_PLATFORM}.zip", lambda b: b + b"\0", "checksum"),
+        (f"{NAME}_{PROVIDER_VERSION}_SHA256SUMS", lambda b: b.replace(b"  ", b"  x", 1), "signature"),
+    ],
+    ids=["tampered-zip", "bad-signature"],
+)
+def test_init_refuses_tampered_artifacts(registry: Registry, tls, tmp_path: Path, name, edit, terraform_says) -> None:
+    root = tampered_copy(registry, tmp_path, name, edit)
+    # The tampered tree must be served under the hostname the registry documents were made for:
+    # the documents are host-independent (relative URLs), so any port works.
+    server = serve(root, tls)
+    try:
+        source = f"localhost:{server.httpd.server_address[1]}/{NAMESPACE}/gwtrigger"
+        tf = Workdir(tmp_path / "tf", source, registry.ca)
+        init = tf.init()
+    finally:
+        server.__exit__(None, None, None)
+    assert init.code != 0, f"init accepted a tampered {name}:\n{init.output}"
+    assert "Failed to install provider" in init.output, init.output
+    assert terraform_says in init.output.lower(), init.output
+    assert tf.installed() == [], tf.installed()
+    assert not (tf.work / ".terraform.lock.hcl").exists()
+
+
+def test_the_same_binaries_feed_gwtrigger_mirror(registry: Registry, cli_binary: Path, binaries: Path, tmp_path: Path) -> None:
+    """`gwtrigger mirror` of each release input writes the release's zip byte for byte, so the
+    lock file of a registry install also accepts a mirror install."""
+    mirror = tmp_path / "mirror"
+    by_platform = {p["platform"]: p for p in registry.release["platforms"]}
+    for platform, released in by_platform.items():
+        suffix = ".exe" if platform.startswith("windows") else ""
+        done = subprocess.run(
+            [str(cli_binary), "mirror", "--json", "--out", str(mirror), "--provider-binary",
+             str(binaries / platform / f"{NAME}{suffix}"), "--platform", platform,
+             "--hostname", registry.hostname, "--namespace", NAMESPACE, "--version", PROVIDER_VERSION],
+            capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        mirrored = json.loads(done.stdout)
+        assert (mirrored["zh"], mirrored["h1"]) == (released["zh"], released["h1"]), platform
+        assert Path(mirrored["paths"]["archive"]).read_bytes() == Path(released["archive"]).read_bytes()
+
+    # Install from the registry (writes the lock file), then from the mirror under that lock file.
+    tf = Workdir(tmp_path / "tf", registry.source, registry.ca)
+    tf.init().expect_ok()
+    locked = tf.lock_hashes()
+    shutil.rmtree(tmp_path / "tf" / "tfdata")
+    tf.tfrc.write_text(
+        f'provider_installation {{\n  filesystem_mirror {{\n    path    = "{mirror}"\n'
+        f'    include = ["{registry.source}"]\n  }}\n}}\n'
+    )
+    from_mirror = tf.init()
+    from_mirror.expect_ok()
+    assert tf.lock_hashes() == locked
