@@ -329,3 +329,40 @@ def test_the_same_binaries_feed_gwtrigger_mirror(registry: Registry, cli_binary:
     from_mirror = tf.init()
     from_mirror.expect_ok()
     assert tf.lock_hashes() == locked
+
+
+def test_make_release_signs_and_checks_with_the_configured_key(cli_binary: Path, gpg: Gpg, binaries: Path, tmp_path: Path, repo_root: Path) -> None:
+    """scripts/release.sh (`make release`) with prebuilt binaries: writes the set, then verifies
+    SHA256SUMS and the signature itself; without a configured key it stops and says how to set one."""
+    env = {**gpg.env(), "GWTRIGGER_BIN": str(cli_binary), "RELEASE_BINARIES": str(binaries),
+           "RELEASE_OUT": str(tmp_path / "out")}
+    env.pop("GWTRIGGER_GPG_KEY", None)
+    script = [str(repo_root / "scripts" / "release.sh"), "--version", PROVIDER_VERSION]
+
+    unconfigured = subprocess.run(["bash", *script], env=env, capture_output=True, text=True, timeout=120)
+    assert unconfigured.returncode == 2, unconfigured.stderr
+    assert "no signing key configured" in unconfigured.stderr
+    assert "GWTRIGGER_GPG_KEY" in unconfigured.stderr
+    assert not (tmp_path / "out").exists()
+
+    done = subprocess.run(["bash", *script], env={**env, "GWTRIGGER_GPG_KEY": gpg.key},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "SHA256SUMS matches and its signature verifies" in done.stdout
+    assert (tmp_path / "out" / f"{NAME}_{PROVIDER_VERSION}_SHA256SUMS.sig").is_file()
+    assert (tmp_path / "out" / "registry" / ".well-known" / "terraform.json").is_file()
+
+
+def test_release_refuses_a_key_that_is_not_rsa(cli_binary: Path, gpg: Gpg, binaries: Path, tmp_path: Path) -> None:
+    """Terraform registries accept RSA keys only: an ed25519 key stops the release before any
+    file is written, with the reason."""
+    uid = "gwtrigger ecc test <ecc-test@example.invalid>"
+    made = gpg.run("--pinentry-mode", "loopback", "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "1d")
+    assert made.returncode == 0, made.stderr
+    done = subprocess.run(
+        [str(cli_binary), "release", "--binaries", str(binaries), "--out", str(tmp_path / "out"), "--gpg-key", uid],
+        env=gpg.env(), capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 1
+    assert "is not RSA" in done.stderr, done.stderr
+    assert not (tmp_path / "out").exists()
