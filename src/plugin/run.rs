@@ -205,28 +205,18 @@ fn print_reattach(info: &ProviderInfo, network: &str, address: &str) -> Result<(
     ))
 }
 
-/// SIGTERM always stops; SIGINT stops only in debug mode (managed by Terraform, Ctrl-C reaches
-/// us too, but Terraform handles it and calls StopProvider).
-#[cfg(unix)]
+/// A stop request always stops; an interrupt (Ctrl-C) only in debug mode: a managed provider
+/// shares Terraform's terminal, and Terraform handles Ctrl-C itself (it calls StopProvider).
 fn watch_signals(stop: CancellationToken, stop_on_interrupt: bool) -> Result<(), String> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut interrupt =
-        signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
-    let mut terminate =
-        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    let mut signals = signals::Signals::new()?;
     tokio::spawn(async move {
         loop {
-            tokio::select! {
-                _ = interrupt.recv() => {
-                    if stop_on_interrupt {
-                        tracing::info!("SIGINT: stopping");
-                        stop.cancel();
-                        return;
-                    }
-                    tracing::debug!("SIGINT ignored: Terraform handles interrupts");
+            match signals.next().await {
+                signals::Signal::Interrupt if !stop_on_interrupt => {
+                    tracing::debug!("interrupt ignored: Terraform handles interrupts");
                 }
-                _ = terminate.recv() => {
-                    tracing::info!("SIGTERM: stopping");
+                signal => {
+                    tracing::info!(?signal, "stopping");
                     stop.cancel();
                     return;
                 }
@@ -236,41 +226,85 @@ fn watch_signals(stop: CancellationToken, stop_on_interrupt: bool) -> Result<(),
     Ok(())
 }
 
-/// Closing the console or shutting down always stops; Ctrl-C stops only in debug mode (a
-/// managed provider shares Terraform's console, and Terraform handles Ctrl-C itself). Terraform
-/// ends a managed provider on Windows by terminating the process, which needs no handler.
-#[cfg(windows)]
-fn watch_signals(stop: CancellationToken, stop_on_interrupt: bool) -> Result<(), String> {
-    use tokio::signal::windows::{ctrl_c, ctrl_close, ctrl_shutdown};
-    let mut interrupt = ctrl_c().map_err(|e| format!("cannot handle Ctrl-C: {e}"))?;
-    let mut close = ctrl_close().map_err(|e| format!("cannot handle console close: {e}"))?;
-    let mut shutdown =
-        ctrl_shutdown().map_err(|e| format!("cannot handle system shutdown: {e}"))?;
-    tokio::spawn(async move {
-        loop {
+/// The operating system's stop and interrupt requests, one `cfg` per platform family.
+mod signals {
+    #[derive(Debug)]
+    pub enum Signal {
+        /// SIGINT / Ctrl-C.
+        Interrupt,
+        /// SIGTERM; console close or system shutdown on Windows (Terraform itself ends a
+        /// managed provider there by terminating the process, which needs no handler).
+        Terminate,
+    }
+
+    #[cfg(unix)]
+    pub struct Signals {
+        interrupt: tokio::signal::unix::Signal,
+        terminate: tokio::signal::unix::Signal,
+    }
+
+    #[cfg(unix)]
+    impl Signals {
+        pub fn new() -> Result<Self, String> {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())
+                    .map_err(|e| format!("cannot handle SIGINT: {e}"))?,
+                terminate: signal(SignalKind::terminate())
+                    .map_err(|e| format!("cannot handle SIGTERM: {e}"))?,
+            })
+        }
+
+        pub async fn next(&mut self) -> Signal {
             tokio::select! {
-                _ = interrupt.recv() => {
-                    if stop_on_interrupt {
-                        tracing::info!("Ctrl-C: stopping");
-                        stop.cancel();
-                        return;
-                    }
-                    tracing::debug!("Ctrl-C ignored: Terraform handles interrupts");
-                }
-                _ = close.recv() => break,
-                _ = shutdown.recv() => break,
+                _ = self.interrupt.recv() => Signal::Interrupt,
+                _ = self.terminate.recv() => Signal::Terminate,
             }
         }
-        tracing::info!("console closing: stopping");
-        stop.cancel();
-    });
-    Ok(())
-}
+    }
 
-/// No signals to watch: Terraform's Shutdown RPC or the end of the process stops the provider.
-#[cfg(not(any(unix, windows)))]
-fn watch_signals(_stop: CancellationToken, _stop_on_interrupt: bool) -> Result<(), String> {
-    Ok(())
+    #[cfg(windows)]
+    pub struct Signals {
+        interrupt: tokio::signal::windows::CtrlC,
+        close: tokio::signal::windows::CtrlClose,
+        shutdown: tokio::signal::windows::CtrlShutdown,
+    }
+
+    #[cfg(windows)]
+    impl Signals {
+        pub fn new() -> Result<Self, String> {
+            use tokio::signal::windows::{ctrl_c, ctrl_close, ctrl_shutdown};
+            Ok(Self {
+                interrupt: ctrl_c().map_err(|e| format!("cannot handle Ctrl-C: {e}"))?,
+                close: ctrl_close().map_err(|e| format!("cannot handle console close: {e}"))?,
+                shutdown: ctrl_shutdown()
+                    .map_err(|e| format!("cannot handle system shutdown: {e}"))?,
+            })
+        }
+
+        pub async fn next(&mut self) -> Signal {
+            tokio::select! {
+                _ = self.interrupt.recv() => Signal::Interrupt,
+                _ = self.close.recv() => Signal::Terminate,
+                _ = self.shutdown.recv() => Signal::Terminate,
+            }
+        }
+    }
+
+    /// No signals: Terraform's Shutdown RPC or the end of the process stops the provider.
+    #[cfg(not(any(unix, windows)))]
+    pub struct Signals;
+
+    #[cfg(not(any(unix, windows)))]
+    impl Signals {
+        pub fn new() -> Result<Self, String> {
+            Ok(Self)
+        }
+
+        pub async fn next(&mut self) -> Signal {
+            std::future::pending().await
+        }
+    }
 }
 
 fn print_stdout_line(line: &str) -> Result<(), String> {
