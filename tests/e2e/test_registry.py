@@ -83,7 +83,7 @@ def binaries(tmp_path_factory: pytest.TempPathFactory, provider_binary: Path) ->
     """DIR/OS_ARCH/terraform-provider-gwtrigger[.exe]: the real host binary plus stand-ins."""
     root = tmp_path_factory.mktemp("binaries")
     (root / HOST_PLATFORM).mkdir()
-    os.link(provider_binary, root / HOST_PLATFORM / NAME)
+    shutil.copy2(provider_binary, root / HOST_PLATFORM / NAME)
     for platform in STAND_IN_PLATFORMS:
         (root / platform).mkdir()
         suffix = ".exe" if platform.startswith("windows") else ""
