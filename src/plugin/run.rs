@@ -113,7 +113,8 @@ fn help(info: &ProviderInfo) -> String {
         "terraform-provider-{name} {version}: the Terraform provider {address}.\n\
          Terraform starts this binary; it is not meant to be run by hand.\n\n\
          Usage: terraform-provider-{name} [--debug | --version | --help]\n\n\
-         \x20 --debug    serve on a unix socket and print TF_REATTACH_PROVIDERS for Terraform\n\
+         \x20 --debug    serve for a debugger (unix socket; loopback TCP on Windows) and print\n\
+         \x20            TF_REATTACH_PROVIDERS for Terraform\n\
          \x20 --version  print the version\n\
          \x20 -h, --help print this help",
         name = info.name,

@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -214,7 +215,6 @@ def test_release_files_are_the_goreleaser_set_and_verify(registry: Registry, gpg
     assert (out / f"{NAME}_{version}_signing-key.asc").read_text().startswith("-----BEGIN PGP PUBLIC KEY BLOCK-----")
 
     # Windows packages hold an .exe, the others a plain executable.
-    import zipfile
     for p in platforms:
         with zipfile.ZipFile(out / f"{NAME}_{version}_{p}.zip") as archive:
             suffix = ".exe" if p.startswith("windows") else ""
@@ -284,8 +284,7 @@ def tampered_copy(registry: Registry, tmp_path: Path, name: str, edit) -> Path:
 )
 def test_init_refuses_tampered_artifacts(registry: Registry, tls, tmp_path: Path, name, edit, terraform_says) -> None:
     root = tampered_copy(registry, tmp_path, name, edit)
-    # The tampered tree must be served under the hostname the registry documents were made for:
-    # the documents are host-independent (relative URLs), so any port works.
+    # The registry documents link their files relatively, so the copy works on its own port.
     server = serve(root, tls)
     try:
         source = f"localhost:{server.httpd.server_address[1]}/{NAMESPACE}/gwtrigger"
