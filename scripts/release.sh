@@ -33,11 +33,14 @@ fi
 out="${RELEASE_OUT:-build/release}"
 target_dir="${CARGO_TARGET_DIR:-target}"
 
-gwtrigger="${GWTRIGGER_BIN:-}"
-if [[ -z "$gwtrigger" ]]; then
-  cargo build --release --bin gwtrigger
-  gwtrigger="$target_dir/release/gwtrigger"
+# One cargo invocation for whatever has to be built (the release profile links with LTO).
+build_bins=()
+[[ -z "${GWTRIGGER_BIN:-}" ]] && build_bins+=(--bin gwtrigger)
+[[ -z "${RELEASE_BINARIES:-}" ]] && build_bins+=(--bin terraform-provider-gwtrigger)
+if ((${#build_bins[@]})); then
+  cargo build --release "${build_bins[@]}"
 fi
+gwtrigger="${GWTRIGGER_BIN:-$target_dir/release/gwtrigger}"
 
 binaries="${RELEASE_BINARIES:-}"
 if [[ -z "$binaries" ]]; then
@@ -52,7 +55,6 @@ if [[ -z "$binaries" ]]; then
     aarch64 | arm64) arch=arm64 ;;
     *) echo "make release: unknown CPU $(uname -m); set RELEASE_BINARIES" >&2; exit 2 ;;
   esac
-  cargo build --release --bin terraform-provider-gwtrigger
   exe=""
   [[ "$os" == windows ]] && exe=".exe"
   binaries="build/release-binaries"

@@ -109,10 +109,11 @@ pub fn run(args: &ReleaseArgs) -> Result<String, ReleaseError> {
         return Ok(format!("{document:#}\n"));
     }
 
+    let count = release.platforms.len();
     let mut text = format!(
-        "Wrote the release of {source} {} ({} platforms), signed by key {}:\n",
+        "Wrote the release of {source} {} ({count} platform{}), signed by key {}:\n",
         release.version,
-        release.platforms.len(),
+        if count == 1 { "" } else { "s" },
         release.key_id
     );
     for file in release.files() {

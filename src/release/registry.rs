@@ -202,6 +202,74 @@ fn copy_file(from: &Path, to: &Path) -> Result<(), ReleaseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mirror::{Platform, ProviderCoordinates};
+    use crate::release::ReleasedPlatform;
+
+    fn release(version: &str, platforms: &[&str]) -> Release {
+        let platforms = platforms
+            .iter()
+            .map(|p| ReleasedPlatform {
+                coordinates: ProviderCoordinates::new(
+                    "registry.example.com",
+                    "platform",
+                    version,
+                    Platform::parse(p).unwrap(),
+                )
+                .unwrap(),
+                archive: PathBuf::from(format!("{p}.zip")),
+                zh: "zh:00".into(),
+                h1: "h1:AA=".into(),
+            })
+            .collect();
+        Release {
+            version: version.into(),
+            platforms,
+            manifest: PathBuf::from("manifest.json"),
+            shasums: PathBuf::from("SHA256SUMS"),
+            signature: PathBuf::from("SHA256SUMS.sig"),
+            public_key: PathBuf::from("key.asc"),
+            public_key_armor: String::new(),
+            key_id: "0123456789ABCDEF".into(),
+        }
+    }
+
+    fn listed(text: &str) -> Vec<(String, Vec<String>)> {
+        let document: VersionsDocument = serde_json::from_str(text).unwrap();
+        document
+            .versions
+            .into_iter()
+            .map(|v| {
+                let platforms = v
+                    .platforms
+                    .into_iter()
+                    .map(|p| format!("{}_{}", p.os, p.arch))
+                    .collect();
+                (v.version, platforms)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn versions_accumulate_and_a_rerelease_replaces_its_entry() {
+        let first = merge_versions(None, &release("0.1.0", &["linux_amd64"])).unwrap();
+        let both = merge_versions(Some(&first), &release("0.2.0", &["linux_amd64"])).unwrap();
+        let again = merge_versions(
+            Some(&both),
+            &release("0.1.0", &["darwin_arm64", "linux_amd64"]),
+        )
+        .unwrap();
+        assert_eq!(
+            listed(&again),
+            [
+                (
+                    "0.1.0".to_string(),
+                    vec!["darwin_arm64".to_string(), "linux_amd64".to_string()]
+                ),
+                ("0.2.0".to_string(), vec!["linux_amd64".to_string()]),
+            ]
+        );
+        assert!(merge_versions(Some("not json"), &release("0.1.0", &["linux_amd64"])).is_err());
+    }
 
     #[test]
     fn download_base_must_be_an_http_url_and_gets_a_slash() {
