@@ -2,7 +2,7 @@
 """API calls (and their wall time under API Gateway's quotas) for reading an API of R resources.
 
 For each R: build the API in moto (one method + integration per resource), then through the
-counting proxy (tests/e2e/apigw_proxy.py, pages of at most 500 like AWS):
+counting proxy (tests/e2e/support/apigw_proxy.py, pages of at most 500 like AWS):
   - ours:  `gwtrigger hash --json` (release build) — the data source's read, counted per operation;
   - naive: a boto3 enumerator — GetResources pages (limit 500), then GetMethod + GetIntegration
            per method, plus the same 5 other calls (GetRestApi, authorizers, models,

@@ -4,11 +4,12 @@
 - `build_api(endpoint, resources, ...)`: a REST API in moto with `resources` resources, one
   method with an integration on each (the root included), created with boto3 from a thread
   pool (level by level, so parents exist before their children).
-- `QuotaProxy`: the e2e proxy (tests/e2e/apigw_proxy.py) that also enforces API Gateway's
+- `QuotaProxy`: the e2e proxy (tests/e2e/support/apigw_proxy.py) that also enforces API Gateway's
   control-plane quotas: GetResources 5 requests per 2 s, all calls 10 rps with a burst of 40.
   A request over quota gets 429 TooManyRequestsException, as AWS answers it. Optionally it
-  caches moto's answers, so pages come back as fast as real API Gateway pages (moto re-renders
-  the whole collection for every page, ~0.6 s for 5,000 resources here).
+  caches moto's answers, so pages come back about as fast as API Gateway serves them (moto
+  ignores `limit` and renders the whole collection for every page, so a page of a large API
+  costs what the whole API costs).
 - `quota_wall_time(...)`: the least wall time a call sequence needs under those quotas.
 - `Stack`: moto_server + proxy on loopback, stopped on exit.
 
@@ -29,9 +30,11 @@ from pathlib import Path
 from typing import Any, Optional
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e"))
+# The e2e helpers (moto_server, the proxy, clean environments), imported by module name as the
+# tests do (tests/e2e/conftest.py puts the same directory on the path).
+sys.path.insert(0, str(REPO_ROOT / "tests" / "e2e" / "support"))
 
-from apigw_proxy import ApigwProxy, FaultRule, _Handler  # noqa: E402
+from apigw_proxy import ApigwProxy, FaultRule  # noqa: E402
 from harness import REGION, MotoServer, apigw_client, clean_env  # noqa: E402
 
 VENV = REPO_ROOT / ".venv"
@@ -185,39 +188,38 @@ class _Quota:
             return True
 
 
-class _CachingHandler(_Handler):
-    def _forward(self, target: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
-        # With `cache_upstream`, each GET target (limit/position already stripped, so every page
-        # of a collection shares one entry) is fetched from moto once: pages then cost what
-        # slicing costs, not moto re-serialising the whole collection per page.
-        proxy = self.server.proxy
-        cache = getattr(proxy, "upstream_cache", None)
-        if cache is None or self.command != "GET":
-            return super()._forward(target, body)
-        with proxy._lock:
-            hit = cache.get(target)
-        if hit is None:
-            hit = super()._forward(target, body)
-            with proxy._lock:
-                cache[target] = hit
-        return hit
-
-
 class QuotaProxy(ApigwProxy):
     """ApigwProxy that answers over-quota requests with 429, like API Gateway, and can serve
     pages from a cache of moto's answers (`cache_upstream`)."""
 
     def __init__(self, upstream: str, enforce: bool = False, cache_upstream: bool = False, **config: Any) -> None:
         super().__init__(upstream, **config)
-        self._server.RequestHandlerClass = _CachingHandler
         self.enforce = enforce
         self.quota = _Quota()
-        self.upstream_cache: Optional[dict[str, Any]] = {} if cache_upstream else None
+        self._cache_lock = threading.Lock()
+        self.upstream_cache: Optional[dict[str, tuple[int, dict[str, str], bytes]]] = (
+            {} if cache_upstream else None
+        )
 
-    def _pick_fault(self, op: str, page: Optional[int]) -> Optional[FaultRule]:
+    def pick_fault(self, op: str, page: Optional[int]) -> Optional[FaultRule]:
         if self.enforce and not self.quota.admit(op):
             return FaultRule(kind="throttle")
-        return super()._pick_fault(op, page)
+        return super().pick_fault(op, page)
+
+    def forward(self, method: str, target: str, headers: dict[str, str],
+                body: bytes) -> tuple[int, dict[str, str], bytes]:
+        # With `cache_upstream`, each GET target (limit/position already stripped, so every page
+        # of a collection shares one entry) is fetched from moto once: pages then cost what
+        # slicing costs, not moto re-serialising the whole collection per page.
+        if self.upstream_cache is None or method != "GET":
+            return super().forward(method, target, headers, body)
+        with self._cache_lock:
+            hit = self.upstream_cache.get(target)
+        if hit is None:
+            hit = super().forward(method, target, headers, body)
+            with self._cache_lock:
+                self.upstream_cache[target] = hit
+        return hit
 
     def by_operation(self) -> dict[str, int]:
         return dict(self.stats()["by_operation"])

@@ -1,75 +1,61 @@
 #!/usr/bin/env python3
-"""Sample REST API for `make demo`, created in the local API Gateway emulator with boto3.
+"""The sample REST API of `make demo`, in the local API Gateway emulator (boto3).
 
-  demo_api.py create --endpoint URL      create the "petstore" API, print its id
-  demo_api.py change --endpoint URL --rest-api-id ID
-                                         point GET /pets at a new Lambda (a change that needs a
-                                         redeployment, but keeps every id the same)
+Every route is a MOCK integration that answers a fixed JSON body, so the stage's answers show
+which deployment it serves. The API edits go through tests/e2e/support/api_spec_tool.py (the
+same code the data-plane tests use).
+
+  demo_api.py create --endpoint URL              create the "petstore" API (the seed), print its id
+  demo_api.py edit   --endpoint URL --rest-api-id ID --step N
+                                                 edit N (1, 2): add a route and change GET /pets'
+                                                 body (its ids stay the same); prints what changed
+  demo_api.py ids    --endpoint URL --rest-api-id ID
+                                                 the seed's resource ids as a JSON list: the
+                                                 hand-kept trigger list
+  demo_api.py deploy --endpoint URL --rest-api-id ID --stage NAME
+  demo_api.py call   --endpoint URL --rest-api-id ID --stage NAME ROUTE...
+                                                 plain HTTP calls to the stage ("GET /pets")
   demo_api.py routes --endpoint URL --rest-api-id ID
-                                         print the live routes
+                                                 print the live routes
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 import boto3
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "e2e" / "support"))
+from api_spec_tool import apply  # noqa: E402
+from localstack_server import call_stage  # noqa: E402
+
 REGION = "us-east-1"
-ACCOUNT = "123456789012"
 
 
-def lambda_uri(function: str) -> str:
-    return (
-        f"arn:aws:apigateway:{REGION}:lambda:path/2015-03-31/functions/"
-        f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{function}/invocations"
-    )
+def route(body: dict) -> dict:
+    return {"status": 200, "body": json.dumps(body)}
+
+
+SEED = {
+    "GET /pets": route({"pets": ["Rex", "Tom"]}),
+    "GET /pets/{petId}": {"status": 200, "body": '{"id": "$input.params(\'petId\')"}'},
+}
+# (what the edit does, the API after it)
+EDITS = {
+    1: ("add GET /owners; GET /pets answers a third pet",
+        {**SEED, "GET /owners": route({"owners": ["Ann"]}), "GET /pets": route({"pets": ["Rex", "Tom", "Kit"]})}),
+}
+EDITS[2] = ("add GET /vets; GET /pets answers a fourth pet",
+            {**EDITS[1][1], "GET /vets": route({"vets": ["Dr. Lee"]}),
+             "GET /pets": route({"pets": ["Rex", "Tom", "Kit", "Max"]})})
 
 
 def client(endpoint: str):
-    return boto3.client(
-        "apigateway",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    )
-
-
-def resource_id(c, api_id: str, path: str) -> str:
-    for item in c.get_resources(restApiId=api_id, limit=500)["items"]:
-        if item["path"] == path:
-            return item["id"]
-    raise SystemExit(f"no resource {path} in API {api_id}")
-
-
-def create(c) -> str:
-    api_id = c.create_rest_api(name="petstore", description="gwtrigger demo")["id"]
-    root = resource_id(c, api_id, "/")
-    pets = c.create_resource(restApiId=api_id, parentId=root, pathPart="pets")["id"]
-    pet = c.create_resource(restApiId=api_id, parentId=pets, pathPart="{petId}")["id"]
-    routes = [
-        # (resource, verb, integration)
-        (pets, "GET", dict(type="AWS_PROXY", integrationHttpMethod="POST", uri=lambda_uri("list-pets"))),
-        (pets, "POST", dict(type="AWS_PROXY", integrationHttpMethod="POST", uri=lambda_uri("create-pet"))),
-        (pet, "GET", dict(type="HTTP_PROXY", integrationHttpMethod="GET",
-                          uri="https://backend.example.com/pets/{petId}",
-                          requestParameters={"integration.request.path.petId": "method.request.path.petId"})),
-    ]
-    for rid, verb, integration in routes:
-        params = {"method.request.path.petId": True} if rid == pet else {}
-        c.put_method(restApiId=api_id, resourceId=rid, httpMethod=verb, authorizationType="NONE",
-                     requestParameters=params)
-        c.put_method_response(restApiId=api_id, resourceId=rid, httpMethod=verb, statusCode="200")
-        c.put_integration(restApiId=api_id, resourceId=rid, httpMethod=verb, **integration)
-    return api_id
-
-
-def change(c, api_id: str) -> None:
-    rid = resource_id(c, api_id, "/pets")
-    c.put_integration(restApiId=api_id, resourceId=rid, httpMethod="GET", type="AWS_PROXY",
-                      integrationHttpMethod="POST", uri=lambda_uri("list-pets-v2"))
+    return boto3.client("apigateway", endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def routes(c, api_id: str) -> list[str]:
@@ -77,26 +63,52 @@ def routes(c, api_id: str) -> list[str]:
     for item in c.get_resources(restApiId=api_id, limit=500, embed=["methods"])["items"]:
         for verb, method in sorted((item.get("resourceMethods") or {}).items()):
             integration = method.get("methodIntegration") or {}
-            out.append(f"{verb:6} {item['path']:16} -> {integration.get('type', '?')} {integration.get('uri', '')}")
+            answers = (integration.get("integrationResponses") or {}).get("200", {}).get("responseTemplates") or {}
+            out.append(f"{verb:4} {item['path']:16} -> {integration.get('type', '?')} {answers.get('application/json', '')}")
     return sorted(out, key=lambda line: line.split()[1])
 
 
+def call(endpoint: str, api_id: str, stage: str, keys: list[str]) -> None:
+    for key in keys:
+        verb, path = key.split(" ", 1)
+        url = f"{endpoint}/restapis/{api_id}/{stage}/_user_request_{path}"
+        status, body, _ = call_stage(url, verb)
+        print(f"  {verb} {url}\n    -> {status} {body}")
+
+
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["create", "change", "routes"])
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["create", "edit", "ids", "deploy", "call", "routes"])
+    parser.add_argument("routes_to_call", nargs="*", metavar="ROUTE")
     parser.add_argument("--endpoint", required=True)
     parser.add_argument("--rest-api-id")
-    args = parser.parse_args()
+    parser.add_argument("--stage", default="demo")
+    parser.add_argument("--step", type=int, choices=sorted(EDITS))
+    args = parser.parse_intermixed_args()
     c = client(args.endpoint)
     if args.command == "create":
-        print(create(c))
+        api_id = c.create_rest_api(name="petstore", description="gwtrigger demo")["id"]
+        apply(c, api_id, SEED)
+        print(api_id)
         return 0
     if not args.rest_api_id:
         parser.error("--rest-api-id is required")
-    if args.command == "change":
-        change(c, args.rest_api_id)
+    api_id = args.rest_api_id
+    if args.command == "edit":
+        what, spec = EDITS[args.step]
+        apply(c, api_id, spec)
+        print(what)
+    elif args.command == "ids":
+        seed_paths = {key.split(" ", 1)[1] for key in SEED}
+        items = c.get_resources(restApiId=api_id, limit=500)["items"]
+        print(json.dumps(sorted(r["id"] for r in items if r["path"] in seed_paths)))
+    elif args.command == "deploy":
+        deployment = c.create_deployment(restApiId=api_id, stageName=args.stage)
+        print(f"created deployment {deployment['id']} of stage {args.stage}")
+    elif args.command == "call":
+        call(args.endpoint, api_id, args.stage, args.routes_to_call)
     else:
-        print("\n".join(routes(c, args.rest_api_id)))
+        print("\n".join(routes(c, api_id)))
     return 0
 
 

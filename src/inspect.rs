@@ -2,13 +2,15 @@
 //! canonicalise and hash it (pure).
 
 use crate::aws::{self, ApiGateway, AwsError, FetchOptions};
-use crate::canonical::{self, Aspect, Options};
+use crate::canonical::{self, Options};
 use crate::hash::{self, Fingerprint};
 use crate::snapshot::Snapshot;
 
 /// What one inspection of a REST API produced.
 pub struct Inspection {
     pub snapshot: Snapshot,
+    /// The canonical document that `fingerprint.hash` is the sha1 of.
+    pub document: Vec<u8>,
     pub fingerprint: Fingerprint,
 }
 
@@ -21,7 +23,8 @@ pub async fn inspect(
 ) -> Result<Inspection, AwsError> {
     let snapshot = aws::fetch_snapshot(client, rest_api_id, fetch).await?;
     let started = std::time::Instant::now();
-    let fingerprint = hash::fingerprint(&snapshot, options);
+    let rendered = canonical::render(&snapshot, options);
+    let fingerprint = hash::fingerprint_of(&snapshot, &rendered);
     tracing::debug!(
         methods = fingerprint.method_count,
         elapsed_us = started.elapsed().as_micros() as u64,
@@ -29,31 +32,7 @@ pub async fn inspect(
     );
     Ok(Inspection {
         snapshot,
+        document: rendered.document,
         fingerprint,
     })
-}
-
-/// Parses aspect names for `exclude`. On failure returns the offending name and the full list
-/// of valid names, for the caller's error message.
-pub fn exclude_options<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Options, String> {
-    let mut options = Options::default();
-    for name in names {
-        match Aspect::parse(name) {
-            Some(aspect) => {
-                options.exclude.insert(aspect);
-            }
-            None => return Err(name.to_string()),
-        }
-    }
-    Ok(options)
-}
-
-/// Valid `exclude` names, for messages and docs.
-pub fn aspect_names() -> Vec<&'static str> {
-    Aspect::ALL.iter().map(|a| a.name()).collect()
-}
-
-/// The canonical document for `--document`: exactly the bytes that were hashed.
-pub fn document(snapshot: &Snapshot, options: &Options) -> Vec<u8> {
-    canonical::document(snapshot, options)
 }

@@ -14,10 +14,8 @@ pub mod mirror;
 pub mod plugin;
 pub mod provider;
 pub mod release;
-mod sha1_pair;
 pub mod snapshot;
 pub mod stage;
-pub mod synthetic;
 
 /// The crate version, which is also the provider version.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

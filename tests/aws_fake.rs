@@ -1,17 +1,21 @@
 //! `fetch_snapshot` against a tiny in-test HTTP fake of API Gateway's REST JSON protocol, for
 //! what the emulator cannot do: pagination (moto ignores `limit`), a repeating `position`, a
-//! failing later page, the GetIntegration fallback, error codes, garbled bodies and timeouts.
+//! failing later page, the GetMethod fallback, error codes, garbled bodies and timeouts.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use gwtrigger::aws::{self, ApiGateway, AwsErrorKind, AwsSettings, ClientOptions, FetchOptions};
+use gwtrigger::aws::{
+    self, ApiGateway, AwsError, AwsErrorKind, AwsSettings, ClientOptions, FetchOptions,
+};
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 const API: &str = "fakeapi123";
+/// The secret key of the test credentials: no error message may contain it.
+const SECRET_KEY: &str = "fake-secret-value";
 
 #[derive(Debug, Clone)]
 struct Request {
@@ -54,7 +58,7 @@ fn settings_for(endpoint: &str, max_retries: u32) -> AwsSettings {
     AwsSettings {
         region: Some("eu-central-1".into()),
         access_key: Some("AKIDFAKE".into()),
-        secret_key: Some("fake-secret-value".into()),
+        secret_key: Some(SECRET_KEY.into()),
         endpoint_apigateway: Some(endpoint.to_owned()),
         max_retries: Some(max_retries),
         ..Default::default()
@@ -213,6 +217,35 @@ fn fetch_options(page_size: i32) -> FetchOptions {
     }
 }
 
+/// Reads `rest_api_id` expecting the read to fail with `kind`: prints the error (for
+/// `--nocapture`), checks that neither its message nor its debug form carries the secret key,
+/// and returns it for the test's own checks.
+async fn read_error(
+    api: &ApiGateway,
+    rest_api_id: &str,
+    options: &FetchOptions,
+    kind: AwsErrorKind,
+) -> AwsError {
+    let err = match aws::fetch_snapshot(api, rest_api_id, options).await {
+        Ok(_) => panic!("reading {rest_api_id:?} succeeded; expected a {kind:?} error"),
+        Err(err) => err,
+    };
+    eprintln!("{err}");
+    assert_eq!(err.kind(), kind, "{err}");
+    assert!(
+        !format!("{err} {err:?}").contains(SECRET_KEY),
+        "the secret key is in the error: {err:?}"
+    );
+    err
+}
+
+/// Asserts that `text` contains every one of `needles`, showing `text` when one is missing.
+fn assert_contains(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "{needle:?} missing from: {text}");
+    }
+}
+
 #[tokio::test]
 async fn follows_positions_across_pages() {
     let fake = Fake::start(api_handler(paged_resources)).await;
@@ -224,7 +257,7 @@ async fn follows_positions_across_pages() {
     paths.sort();
     assert_eq!(paths, vec!["/r0", "/r1", "/r2", "/r3", "/r4"]);
     assert_eq!(stats.resource_pages, 3);
-    assert_eq!(stats.integration_fallbacks, 0);
+    assert_eq!(stats.method_fallbacks, 0);
     assert_eq!(snap.integration_count(), 5);
     let resource_calls: Vec<_> = fake
         .requests()
@@ -259,17 +292,15 @@ async fn a_repeating_position_is_an_error_not_a_hang() {
     }))
     .await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &fetch_options(1))
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
-    assert!(
-        err.summary().contains("GetResources (page 2)"),
-        "{}",
-        err.summary()
-    );
-    assert!(err.detail().contains("pagination loop"), "{}", err.detail());
+    let err = read_error(
+        &api,
+        API,
+        &fetch_options(1),
+        AwsErrorKind::MalformedResponse,
+    )
+    .await;
+    assert_contains(err.summary(), &["GetResources (page 2)"]);
+    assert_contains(err.detail(), &["pagination loop"]);
 }
 
 #[tokio::test]
@@ -282,25 +313,17 @@ async fn a_failing_later_page_fails_the_read_with_call_page_status_and_request_i
     }))
     .await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &fetch_options(1))
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::Service, "{err}");
-    assert!(err.summary().contains("HTTP 500"), "{}", err.summary());
-    for needle in [
-        "GetResources (page 2)",
-        "InternalFailure",
-        "backend exploded",
-        "request id req-",
-    ] {
-        assert!(
-            err.detail().contains(needle),
-            "{needle} missing: {}",
-            err.detail()
-        );
-    }
-    assert!(!err.to_string().contains("fake-secret-value"));
+    let err = read_error(&api, API, &fetch_options(1), AwsErrorKind::Service).await;
+    assert_contains(err.summary(), &["HTTP 500"]);
+    assert_contains(
+        err.detail(),
+        &[
+            "GetResources (page 2)",
+            "InternalFailure",
+            "backend exploded",
+            "request id req-",
+        ],
+    );
 }
 
 #[tokio::test]
@@ -326,15 +349,21 @@ async fn retries_follow_max_retries() {
 }
 
 #[tokio::test]
-async fn integration_fallback_only_where_not_embedded() {
+async fn method_fallback_only_where_not_embedded() {
     let fake = Fake::start(|req: &Request| {
         let base = format!("/restapis/{API}/resources");
         match req.path.as_str() {
-            p if p == format!("{base}/r1/methods/POST/integration") => ok(json!({
-                "type": "AWS_PROXY", "httpMethod": "POST", "uri": "arn:aws:lambda:fn",
-                "integrationResponses": { "200": { "statusCode": "200" } }
+            p if p == format!("{base}/r1/methods/POST") => ok(json!({
+                "httpMethod": "POST", "authorizationType": "NONE",
+                "methodIntegration": {
+                    "type": "AWS_PROXY", "httpMethod": "POST", "uri": "arn:aws:lambda:fn",
+                    "integrationResponses": { "200": { "statusCode": "200" } }
+                }
             })),
-            p if p == format!("{base}/r1/methods/DELETE/integration") => error(404, "NotFoundException", "Invalid Integration identifier specified"),
+            // A method whose integration is not created yet: GetMethod answers without one.
+            p if p == format!("{base}/r1/methods/DELETE") => ok(json!({
+                "httpMethod": "DELETE", "authorizationType": "NONE"
+            })),
             p if p.starts_with(&format!("{base}/")) => error(500, "Unexpected", p),
             _ => api_handler(|_| ok(json!({ "item": [resource("r1", "/x", json!({
                 "GET": { "httpMethod": "GET", "methodIntegration": mock_integration("https://inline") },
@@ -348,7 +377,7 @@ async fn integration_fallback_only_where_not_embedded() {
     let (snap, stats) = aws::fetch_snapshot_with_stats(&api, API, &FetchOptions::default())
         .await
         .unwrap();
-    assert_eq!(stats.integration_fallbacks, 2);
+    assert_eq!(stats.method_fallbacks, 2);
     let methods = &snap.resources[0].methods;
     assert_eq!(
         methods["GET"].integration.as_ref().unwrap().uri.as_deref(),
@@ -361,15 +390,12 @@ async fn integration_fallback_only_where_not_embedded() {
     assert_eq!(post.integration_type.as_deref(), Some("AWS_PROXY"));
     assert!(post.integration_responses.contains_key("200"));
     assert!(methods["DELETE"].integration.is_none());
-    let integration_calls = fake
+    let method_calls = fake
         .requests()
         .iter()
-        .filter(|r| r.path.ends_with("/integration"))
+        .filter(|r| r.path.contains("/methods/"))
         .count();
-    assert_eq!(
-        integration_calls, 2,
-        "no call for the embedded GET integration"
-    );
+    assert_eq!(method_calls, 2, "no call for the embedded GET method");
 }
 
 #[tokio::test]
@@ -383,18 +409,15 @@ async fn access_denied_names_the_iam_action_and_arn() {
     })
     .await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::AccessDenied, "{err}");
-    assert!(err.detail().contains("apigateway:GET"));
-    assert!(
-        err.detail()
-            .contains(&format!("arn:aws:apigateway:eu-central-1::/restapis/{API}")),
-        "{}",
-        err.detail()
-    );
+    let err = read_error(
+        &api,
+        API,
+        &FetchOptions::default(),
+        AwsErrorKind::AccessDenied,
+    )
+    .await;
+    let arn = format!("arn:aws:apigateway:eu-central-1::/restapis/{API}");
+    assert_contains(err.detail(), &["apigateway:GET", &arn]);
 }
 
 #[tokio::test]
@@ -413,16 +436,9 @@ async fn rejected_and_expired_credentials() {
         })
         .await;
         let api = fake.client(0, &ClientOptions::default()).await;
-        let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-            .await
-            .unwrap_err();
-        assert_eq!(
-            err.kind(),
-            AwsErrorKind::InvalidCredentials,
-            "{code}: {err}"
-        );
-        assert!(err.detail().contains(code));
-        assert!(!err.to_string().contains("fake-secret-value"));
+        let options = FetchOptions::default();
+        let err = read_error(&api, API, &options, AwsErrorKind::InvalidCredentials).await;
+        assert_contains(err.detail(), &[code]);
     }
 }
 
@@ -432,12 +448,8 @@ async fn persistent_throttling_is_reported_after_retries() {
         Fake::start(|_: &Request| error(429, "TooManyRequestsException", "Too Many Requests"))
             .await;
     let api = fake.client(1, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::Throttled, "{err}");
-    assert!(err.detail().contains("max_retries"));
+    let err = read_error(&api, API, &FetchOptions::default(), AwsErrorKind::Throttled).await;
+    assert_contains(err.detail(), &["max_retries"]);
 }
 
 #[tokio::test]
@@ -450,33 +462,19 @@ async fn garbled_json_is_a_malformed_response() {
     }))
     .await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
-    assert!(
-        err.summary().contains("GetResources (page 1)"),
-        "{}",
-        err.summary()
-    );
-    assert!(err.detail().contains("HTTP 200"), "{}", err.detail());
+    let options = FetchOptions::default();
+    let err = read_error(&api, API, &options, AwsErrorKind::MalformedResponse).await;
+    assert_contains(err.summary(), &["GetResources (page 1)"]);
+    assert_contains(err.detail(), &["HTTP 200", "(request id req-"]);
 }
 
 #[tokio::test]
 async fn a_resource_without_path_is_malformed_not_guessed() {
     let fake = Fake::start(api_handler(|_| ok(json!({ "item": [{ "id": "r0" }] })))).await;
     let api = fake.client(0, &ClientOptions::default()).await;
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::MalformedResponse, "{err}");
-    assert!(
-        err.detail().contains("path of resource r0"),
-        "{}",
-        err.detail()
-    );
+    let options = FetchOptions::default();
+    let err = read_error(&api, API, &options, AwsErrorKind::MalformedResponse).await;
+    assert_contains(err.detail(), &["resource r0 has no `path`"]);
 }
 
 #[tokio::test]
@@ -493,12 +491,8 @@ async fn slow_responses_hit_the_attempt_timeout() {
     };
     let api = fake.client(1, &options).await;
     let started = Instant::now();
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::Timeout, "{err}");
-    assert!(err.summary().contains("GetResources"), "{}", err.summary());
+    let err = read_error(&api, API, &FetchOptions::default(), AwsErrorKind::Timeout).await;
+    assert_contains(err.summary(), &["GetResources"]);
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "bounded by the timeouts"
@@ -518,9 +512,7 @@ async fn the_deadline_bounds_the_whole_read() {
         ..FetchOptions::default()
     };
     let started = Instant::now();
-    let err = aws::fetch_snapshot(&api, API, &options).await.unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::Timeout, "{err}");
+    read_error(&api, API, &options, AwsErrorKind::Timeout).await;
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -529,9 +521,8 @@ async fn invalid_rest_api_id_makes_no_call() {
     let fake = Fake::start(api_handler(paged_resources)).await;
     let api = fake.client(0, &ClientOptions::default()).await;
     for bad in ["", " ", "a/b", "../x"] {
-        let err = aws::fetch_snapshot(&api, bad, &FetchOptions::default())
-            .await
-            .unwrap_err();
+        let options = FetchOptions::default();
+        let err = read_error(&api, bad, &options, AwsErrorKind::InvalidInput).await;
         assert_eq!(err.attribute(), Some("rest_api_id"));
     }
     assert!(fake.requests().is_empty());
@@ -567,18 +558,21 @@ async fn missing_credentials_say_which_sources_were_tried() {
         fake.endpoint.clone(),
         4,
     );
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    eprintln!("{err}");
-    assert_eq!(err.kind(), AwsErrorKind::NoCredentials, "{err}");
-    assert!(
-        err.detail()
-            .contains("no providers in chain provided credentials"),
-        "{}",
-        err.detail()
+    let err = read_error(
+        &api,
+        API,
+        &FetchOptions::default(),
+        AwsErrorKind::NoCredentials,
+    )
+    .await;
+    assert_contains(
+        err.detail(),
+        &[
+            "no providers in chain provided credentials",
+            "AWS_PROFILE",
+            "AWS_ACCESS_KEY_ID",
+        ],
     );
-    assert!(err.detail().contains("AWS_PROFILE") && err.detail().contains("AWS_ACCESS_KEY_ID"));
     assert!(fake.requests().is_empty(), "nothing is sent unsigned");
 }
 
@@ -661,12 +655,9 @@ async fn an_endpoint_with_an_untrusted_certificate_is_refused() {
     });
 
     let api = aws::client(&settings_for(&endpoint, 0)).await.unwrap();
-    let err = aws::fetch_snapshot(&api, API, &FetchOptions::default())
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), AwsErrorKind::Network, "{err:?}");
-    assert!(err.summary().contains(&endpoint), "{err:?}");
-    assert!(err.detail().contains("certificate"), "{err:?}");
+    let err = read_error(&api, API, &FetchOptions::default(), AwsErrorKind::Network).await;
+    assert_contains(err.summary(), &[&endpoint]);
+    assert_contains(err.detail(), &["certificate"]);
     // The server side of the failed handshake may finish just after the client gave up.
     let deadline = Instant::now() + Duration::from_secs(5);
     while handshakes.lock().unwrap().is_empty() && Instant::now() < deadline {
@@ -675,4 +666,307 @@ async fn an_endpoint_with_an_untrusted_certificate_is_refused() {
     let handshakes = handshakes.lock().unwrap().clone();
     assert!(!handshakes.is_empty(), "the client never connected");
     assert!(handshakes.iter().all(|done| !done), "{handshakes:?}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// AWS-shaped answers (tests/fixtures/aws/): what AWS sends, including what emulators and the
+// SDK's typed outputs do not carry (null templates, members the SDK does not model).
+
+/// The id the AWS-shaped answers carry.
+const AWS_API: &str = "a1b2c3d4e5";
+
+fn aws_answer(name: &str) -> Value {
+    let path = format!(
+        "{}/tests/fixtures/aws/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Serves the AWS-shaped answers, each passed through `edit(answer name, body)` first;
+/// `methods` answers GetMethod calls (resource id, verb) when it returns a body.
+fn aws_shaped(
+    edit: impl Fn(&str, &mut Value) + Send + Sync + 'static,
+    methods: impl Fn(&str, &str) -> Option<Value> + Send + Sync + 'static,
+) -> impl Fn(&Request) -> Reply + Send + Sync + 'static {
+    move |req: &Request| {
+        let base = format!("/restapis/{AWS_API}");
+        let name = match req.path.strip_prefix(&base) {
+            Some("") => "get-rest-api",
+            Some("/resources") => "get-resources",
+            Some("/authorizers") => "get-authorizers",
+            Some("/models") => "get-models",
+            Some("/requestvalidators") => "get-request-validators",
+            Some("/gatewayresponses") => "get-gateway-responses",
+            Some(other) => {
+                let parts: Vec<&str> = other.split('/').collect();
+                if let ["", "resources", resource, "methods", verb] = parts.as_slice() {
+                    if let Some(body) = methods(resource, verb) {
+                        return ok(body);
+                    }
+                }
+                return error(404, "NotFoundException", "Invalid resource identifier");
+            }
+            None => return error(404, "NotFoundException", "Invalid API identifier"),
+        };
+        let mut body = aws_answer(name);
+        edit(name, &mut body);
+        ok(body)
+    }
+}
+
+fn no_methods(_: &str, _: &str) -> Option<Value> {
+    None
+}
+
+async fn aws_shaped_fingerprint(
+    edit: impl Fn(&str, &mut Value) + Send + Sync + 'static,
+) -> gwtrigger::hash::Fingerprint {
+    let fake = Fake::start(aws_shaped(edit, no_methods)).await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let snap = aws::fetch_snapshot(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    gwtrigger::hash::fingerprint(&snap, &gwtrigger::canonical::Options::default())
+}
+
+/// Sets the member at `pointer` (`/a/b/member`) in answer `file`; `None` removes it.
+fn set_member(
+    file: &'static str,
+    pointer: &'static str,
+    value: Option<Value>,
+) -> impl Fn(&str, &mut Value) + Send + Sync + 'static {
+    move |name: &str, body: &mut Value| {
+        if name != file {
+            return;
+        }
+        let (parent, member) = pointer.rsplit_once('/').expect("a member pointer");
+        let member = member.replace("~1", "/").replace("~0", "~");
+        let object = body
+            .pointer_mut(parent)
+            .and_then(Value::as_object_mut)
+            .unwrap_or_else(|| panic!("{file}: no object at {parent}"));
+        match &value {
+            Some(value) => object.insert(member, value.clone()),
+            None => object.remove(&member),
+        };
+    }
+}
+
+/// The CORS preflight's empty template, which AWS answers as `null`.
+const OPTIONS_TEMPLATE: &str = "/item/1/resourceMethods/OPTIONS/methodIntegration/integrationResponses/200/responseTemplates/application~1json";
+
+#[tokio::test]
+async fn an_api_with_a_cors_preflight_hashes_and_its_empty_template_is_content() {
+    let base = aws_shaped_fingerprint(|_, _| {}).await;
+    assert_eq!(base.method_count, 3);
+    // AWS answers "" as null; an answer spelling it "" hashes alike.
+    let spelled = aws_shaped_fingerprint(set_member(
+        "get-resources",
+        OPTIONS_TEMPLATE,
+        Some(json!("")),
+    ))
+    .await;
+    assert_eq!(spelled.hash, base.hash);
+    let filled = aws_shaped_fingerprint(set_member(
+        "get-resources",
+        OPTIONS_TEMPLATE,
+        Some(json!("{}")),
+    ))
+    .await;
+    let absent = aws_shaped_fingerprint(set_member("get-resources", OPTIONS_TEMPLATE, None)).await;
+    let hashes: std::collections::BTreeSet<&str> = [&base.hash, &filled.hash, &absent.hash]
+        .into_iter()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        hashes.len(),
+        3,
+        "empty, {{}} and no template must hash apart"
+    );
+    for changed in [&filled, &absent] {
+        let moved: Vec<&String> = base
+            .routes
+            .keys()
+            .filter(|route| base.routes[*route] != changed.routes[*route])
+            .collect();
+        assert_eq!(moved, ["OPTIONS /orders"]);
+    }
+}
+
+#[tokio::test]
+async fn deployable_members_move_the_hash_and_uncaptured_ones_do_not() {
+    let base = aws_shaped_fingerprint(|_, _| {}).await;
+    let moves: Vec<(&str, &'static str, &'static str, Option<Value>)> = vec![
+        ("responseTransferMode", "get-resources", "/item/2/resourceMethods/GET/methodIntegration/responseTransferMode", Some(json!("BUFFERED"))),
+        ("integrationTarget", "get-resources", "/item/2/resourceMethods/GET/methodIntegration/integrationTarget", Some(json!("arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/orders/50dc6c495c0c9188/0000000000000000"))),
+        ("securityPolicy", "get-rest-api", "/securityPolicy", Some(json!("TLS_1_2"))),
+        ("endpointAccessMode", "get-rest-api", "/endpointAccessMode", Some(json!("BASIC"))),
+        ("jwtConfiguration", "get-authorizers", "/item/0/jwtConfiguration/audiences", Some(json!(["orders", "admin"]))),
+    ];
+    for (what, file, pointer, value) in moves {
+        let changed = aws_shaped_fingerprint(set_member(file, pointer, value)).await;
+        assert_ne!(changed.hash, base.hash, "{what} must move the hash");
+    }
+    let stays: Vec<(&str, &'static str, &'static str, Option<Value>)> = vec![
+        (
+            "responseTransferMode absent = BUFFERED",
+            "get-resources",
+            "/item/1/resourceMethods/GET/methodIntegration/responseTransferMode",
+            None,
+        ),
+        (
+            "apiStatus",
+            "get-rest-api",
+            "/apiStatus",
+            Some(json!("UPDATING")),
+        ),
+        (
+            "apiStatusMessage",
+            "get-rest-api",
+            "/apiStatusMessage",
+            Some(json!("in progress")),
+        ),
+        (
+            "createdDate",
+            "get-rest-api",
+            "/createdDate",
+            Some(json!(1764979200)),
+        ),
+        (
+            "tags",
+            "get-rest-api",
+            "/tags",
+            Some(json!({"team": "platform"})),
+        ),
+        (
+            "warnings",
+            "get-rest-api",
+            "/warnings",
+            Some(json!(["ignored a path"])),
+        ),
+        (
+            "rootResourceId",
+            "get-rest-api",
+            "/rootResourceId",
+            Some(json!("other00001")),
+        ),
+        (
+            "ipAddressType",
+            "get-rest-api",
+            "/endpointConfiguration/ipAddressType",
+            Some(json!("dualstack")),
+        ),
+        (
+            "model description",
+            "get-models",
+            "/item/0/description",
+            Some(json!("changed")),
+        ),
+    ];
+    for (what, file, pointer, value) in stays {
+        let changed = aws_shaped_fingerprint(set_member(file, pointer, value)).await;
+        assert_eq!(changed.hash, base.hash, "{what} must not move the hash");
+    }
+}
+
+#[tokio::test]
+async fn members_aws_adds_later_move_the_hash() {
+    let base = aws_shaped_fingerprint(|_, _| {}).await;
+    let injected: Vec<(&str, &'static str, &'static str, Option<&str>)> = vec![
+        (
+            "Integration",
+            "get-resources",
+            "/item/1/resourceMethods/GET/methodIntegration/someNewSetting",
+            Some("GET /orders"),
+        ),
+        (
+            "Method",
+            "get-resources",
+            "/item/2/resourceMethods/GET/someNewSetting",
+            Some("GET /orders/{id}"),
+        ),
+        ("RestApi", "get-rest-api", "/someNewSetting", None),
+        (
+            "Authorizer",
+            "get-authorizers",
+            "/item/1/someNewSetting",
+            None,
+        ),
+    ];
+    for (kind, file, pointer, route) in injected {
+        let changed = aws_shaped_fingerprint(set_member(file, pointer, Some(json!("on")))).await;
+        assert_ne!(
+            changed.hash, base.hash,
+            "{kind}.someNewSetting must move the hash"
+        );
+        let moved: Vec<&String> = base
+            .routes
+            .keys()
+            .filter(|r| base.routes[*r] != changed.routes[*r])
+            .collect();
+        assert_eq!(moved, route.into_iter().collect::<Vec<_>>(), "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn a_method_without_its_body_is_read_whole_and_hashes_as_embedded() {
+    let embedded = aws_shaped_fingerprint(|_, _| {}).await;
+    let options_body = aws_answer("get-resources")
+        .pointer("/item/1/resourceMethods/OPTIONS")
+        .cloned()
+        .expect("OPTIONS");
+    let fake = Fake::start(aws_shaped(
+        set_member(
+            "get-resources",
+            "/item/1/resourceMethods/OPTIONS",
+            Some(json!({})),
+        ),
+        move |resource, verb| {
+            (resource == "ordres0001" && verb == "OPTIONS").then(|| options_body.clone())
+        },
+    ))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let (snap, stats) = aws::fetch_snapshot_with_stats(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(stats.method_fallbacks, 1);
+    let read = gwtrigger::hash::fingerprint(&snap, &gwtrigger::canonical::Options::default());
+    assert_eq!(read, embedded);
+
+    // GetMethod answering without the body too: an error, never a partial hash.
+    let fake = Fake::start(aws_shaped(
+        set_member(
+            "get-resources",
+            "/item/1/resourceMethods/OPTIONS",
+            Some(json!({})),
+        ),
+        |_, _| Some(json!({})),
+    ))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let options = FetchOptions::default();
+    let err = read_error(&api, AWS_API, &options, AwsErrorKind::MalformedResponse).await;
+    assert_contains(err.summary(), &["GetMethod"]);
+    assert_contains(err.detail(), &["without its body"]);
+}
+
+#[tokio::test]
+async fn a_page_the_sdk_cannot_type_is_read_once_not_retried() {
+    let fake = Fake::start(aws_shaped(|_, _| {}, no_methods)).await;
+    let api = fake.client(3, &ClientOptions::default()).await;
+    aws::fetch_snapshot(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pages = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/resources"))
+        .count();
+    assert_eq!(
+        pages, 1,
+        "the null template must not look like a failure to retry"
+    );
 }

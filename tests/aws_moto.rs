@@ -1,7 +1,8 @@
 //! `fetch_snapshot` against a real `moto_server` (the local API Gateway emulator).
 //!
-//! moto_server is found via GWTRIGGER_MOTO_SERVER, else `.venv/bin/moto_server` in the repo;
-//! without either the tests print why and pass without checking anything (CI sets it).
+//! moto_server is found via GWTRIGGER_MOTO_SERVER, else `.venv/bin/moto_server` in the repo
+//! (what `scripts/bootstrap.sh` installs). Without either the tests fail and say how to get it:
+//! a test that cannot reach its emulator has checked nothing, so it must not pass.
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -26,19 +27,30 @@ impl Drop for Moto {
     }
 }
 
-fn moto_path() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("GWTRIGGER_MOTO_SERVER") {
-        return Some(PathBuf::from(p));
+/// GWTRIGGER_MOTO_SERVER, else the project venv's moto_server; panics (failing the test) with
+/// what to do when neither exists.
+fn moto_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("GWTRIGGER_MOTO_SERVER") {
+        let path = PathBuf::from(path);
+        assert!(
+            path.is_file(),
+            "GWTRIGGER_MOTO_SERVER={} does not exist; run scripts/bootstrap.sh or point it at a \
+             moto_server",
+            path.display()
+        );
+        return path;
     }
     let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
-    local.exists().then_some(local)
+    assert!(
+        local.is_file(),
+        "no moto_server: run scripts/bootstrap.sh (creates {}) or set GWTRIGGER_MOTO_SERVER",
+        local.display()
+    );
+    local
 }
 
-fn start_moto() -> Option<Moto> {
-    let Some(path) = moto_path() else {
-        eprintln!("SKIPPED: no moto_server (set GWTRIGGER_MOTO_SERVER or create .venv)");
-        return None;
-    };
+fn start_moto() -> Moto {
+    let path = moto_path();
     let port = TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("free port")
@@ -62,7 +74,7 @@ fn start_moto() -> Option<Moto> {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    Some(moto)
+    moto
 }
 
 fn settings(endpoint: &str) -> AwsSettings {
@@ -295,7 +307,7 @@ async fn build_api(api: &ApiGateway) -> String {
 
 #[tokio::test]
 async fn fetch_reads_every_field_back_from_moto() {
-    let Some(moto) = start_moto() else { return };
+    let moto = start_moto();
     let api = aws::client(&settings(&moto.endpoint)).await.unwrap();
     let id = build_api(&api).await;
 
@@ -322,7 +334,7 @@ async fn fetch_reads_every_field_back_from_moto() {
     assert_eq!(rest.binary_media_types, vec!["image/png"]);
     assert_eq!(rest.minimum_compression_size, Some(1024));
     assert_eq!(rest.api_key_source.as_deref(), Some("AUTHORIZER"));
-    assert_eq!(rest.endpoint_types, vec!["REGIONAL"]);
+    assert_eq!(rest.endpoint_configuration.types, vec!["REGIONAL"]);
     assert_eq!(rest.disable_execute_api_endpoint, Some(true));
 
     // Resources and paths.
@@ -433,7 +445,7 @@ async fn fetch_reads_every_field_back_from_moto() {
     assert_eq!(integ.cache_namespace.as_deref(), Some("items-ns"));
     // moto drops cacheKeyParameters on PutIntegration (not parsed), so they are not checked here;
     // the conversion is covered by the unit tests.
-    assert_eq!(integ.tls_insecure_skip_verification, Some(true));
+    assert_eq!(integ.tls_config.insecure_skip_verification, Some(true));
     let ir = &integ.integration_responses["200"];
     assert_eq!(ir.selection_pattern.as_deref(), Some("2\\d{2}"));
     assert_eq!(
@@ -464,7 +476,7 @@ async fn fetch_reads_every_field_back_from_moto() {
     assert_eq!(snap.method_count(), 3);
     assert_eq!(snap.integration_count(), 2);
     assert!(
-        stats.integration_fallbacks >= 1,
+        stats.method_fallbacks >= 1,
         "DELETE /items lacks an integration, so GetIntegration is asked"
     );
 
@@ -494,7 +506,7 @@ async fn fetch_reads_every_field_back_from_moto() {
 
 #[tokio::test]
 async fn missing_api_is_not_found_naming_id_region_and_endpoint() {
-    let Some(moto) = start_moto() else { return };
+    let moto = start_moto();
     let api = aws::client(&settings(&moto.endpoint)).await.unwrap();
     let err = aws::fetch_snapshot(&api, "nosuchapi1", &FetchOptions::default())
         .await
@@ -512,7 +524,7 @@ async fn missing_api_is_not_found_naming_id_region_and_endpoint() {
 
 #[tokio::test]
 async fn an_api_with_only_the_root_resource() {
-    let Some(moto) = start_moto() else { return };
+    let moto = start_moto();
     let api = aws::client(&settings(&moto.endpoint)).await.unwrap();
     let id = api
         .sdk()
@@ -532,6 +544,6 @@ async fn an_api_with_only_the_root_resource() {
     assert!(snap.resources[0].methods.is_empty());
     assert!(snap.authorizers.is_empty() && snap.request_validators.is_empty());
     assert!(snap.gateway_responses.iter().all(|g| g.default_response));
-    assert_eq!(stats.integration_fallbacks, 0);
+    assert_eq!(stats.method_fallbacks, 0);
     assert_eq!(stats.resource_pages, 1);
 }

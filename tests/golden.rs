@@ -26,11 +26,11 @@ fn root_only_document_and_hash() {
         expected_document("root_only.document.json")
     );
     let fp = fingerprint(&snapshot, &Options::default());
-    assert_eq!(fp.hash, "98b3fafee91c61b4ea8535ad1918281452f6430f");
+    assert_eq!(fp.hash, "1d297c37b717c819f3310f5a1b52c530b0a1d7fd");
     assert_eq!(fp.routes.len(), 1);
     assert_eq!(
         fp.routes["GET /"],
-        "4e3df1e169286545c02ebbbe2f25599fb664233b"
+        "6b2a2ceb66ebdaefb3c39149878ca204a47ba370"
     );
     assert_eq!(
         fp.ids,
@@ -50,7 +50,7 @@ fn lambda_proxy_document_hash_and_routes() {
         expected_document("lambda_proxy.document.json")
     );
     let fp = fingerprint(&snapshot, &Options::default());
-    assert_eq!(fp.hash, "45538e0fd022299d459daa70841874e4d3da6c82");
+    assert_eq!(fp.hash, "745ee039d050b80e3106dae47a7d5431f791e5d9");
     let routes: Vec<(&str, &str)> = fp
         .routes
         .iter()
@@ -59,13 +59,13 @@ fn lambda_proxy_document_hash_and_routes() {
     assert_eq!(
         routes,
         [
-            ("GET /pets", "1fb725ac32416aaab77d79fd778e11001c39860b"),
+            ("GET /pets", "2461e95e2cfbfb62a53a0ff3dc8b05d2b37d7af6"),
             (
                 "GET /pets/{petId}",
-                "d1476139350815b5a3ded487994eef090fa50869"
+                "93cfdd79284b0d93f00c0213b8dbe3f2ba12cb4d"
             ),
-            ("OPTIONS /pets", "552f2dbefdbb69fe546e963bf69df5b684bc487d"),
-            ("POST /pets", "602ba443cdb6a668567458e1e26beef98b3c1e56"),
+            ("OPTIONS /pets", "5eda4b33922300f6b9d30c8d0632509cb904f828"),
+            ("POST /pets", "5961375f12c04bc0d58ec6920cadedbbff52f9f4"),
         ]
     );
     assert_eq!(
@@ -98,14 +98,14 @@ fn http_templates_document_and_hash() {
         expected_document("http_templates.document.json")
     );
     let fp = fingerprint(&snapshot, &Options::default());
-    assert_eq!(fp.hash, "1b5faa2efb3b1a93f1ad761461d4225ccea41711");
+    assert_eq!(fp.hash, "f4bf4473db40c27866e09babe10b3ed4ffdcdb60");
     assert_eq!(
         fp.routes["DELETE /orders/{id}"],
-        "b8c31bdb565724c69c599ee297f753d3d706a963"
+        "2480c2dc665307e31399cf88ef2a15b0f451cae0"
     );
     assert_eq!(
         fp.routes["GET /orders/{id}"],
-        "8f04efa14aeb2f1a3a8ff370c3bb25bf8d322dc1"
+        "ede7e8f3c896b09d97f5b2c74881939f2f2346e7"
     );
     assert_eq!(
         (fp.resource_count, fp.method_count, fp.integration_count),
@@ -126,20 +126,20 @@ fn excluded_aspects_hashes() {
         })
         .collect();
     let expected: [(&str, &str); 6] = [
-        ("authorizers", "be61d45ebcd461ab9341d7bcdd71b42abb57d5f1"),
+        ("authorizers", "025f46c5ec776d6e5366cc84a49f1250874db497"),
         (
             "gateway_responses",
-            "4551927a14125444825d68a7dd0e77e193985a85",
+            "6a19eb7224882aea54874133347c93b1bd1b9ebd",
         ),
-        ("models", "f06789873d3b103a220f575abeccee703410c312"),
-        ("policy", "9218c6cd9fa955e0b85f466c6177b4863c604e90"),
+        ("models", "a5a37aaccad960d8df70e0ae7e693b4dfe0e43b3"),
+        ("policy", "95199ad29cde2391f7faee5f52f667a616a17dea"),
         (
             "request_validators",
-            "016d8a5cf562a8f5396cc162981a997bc986e4f3",
+            "fb62be0c190a3635e59ba26da8009503e50a6451",
         ),
         (
             "rest_api_settings",
-            "cad5f82d6ab7f381e5c84db8fb242557c751b8dd",
+            "f580d84c813b87f1b02cca73db1636ebe2dffcd7",
         ),
     ];
     let hashes: Vec<(&str, &str)> = hashes.iter().map(|(n, h)| (*n, h.as_str())).collect();
@@ -151,6 +151,6 @@ fn excluded_aspects_hashes() {
     );
     assert_eq!(
         fingerprint(&snapshot, &all).hash,
-        "ca6c72f7d3d78454fba552cb531c19cc59b609a4"
+        "c641901bce504436aa99e414b50bf67bae613307"
     );
 }

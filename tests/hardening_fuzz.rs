@@ -17,8 +17,8 @@ use gwtrigger::hash::fingerprint;
 use gwtrigger::plugin::{block_type, decode_msgpack, Diagnostic, Provider, Type, Value};
 use gwtrigger::provider::GwtriggerProvider;
 use gwtrigger::snapshot::{
-    Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, Model,
-    RequestValidator, Resource, RestApi, Snapshot, SortedMap,
+    Authorizer, EndpointConfiguration, GatewayResponse, Integration, IntegrationResponse, Method,
+    MethodResponse, Model, RequestValidator, Resource, RestApi, Snapshot, SortedMap, TlsConfig,
 };
 use proptest::collection::{btree_map, vec};
 use proptest::option;
@@ -104,6 +104,7 @@ fn integration() -> BoxedStrategy<Integration> {
                 response_parameters,
                 response_templates,
                 content_handling,
+                other: Default::default(),
             }
         },
     );
@@ -140,8 +141,12 @@ fn integration() -> BoxedStrategy<Integration> {
             timeout_in_millis: b.4,
             cache_namespace: c.0,
             cache_key_parameters: c.1,
-            tls_insecure_skip_verification: c.2,
+            tls_config: TlsConfig {
+                insecure_skip_verification: c.2,
+                ..TlsConfig::default()
+            },
             integration_responses,
+            ..Default::default()
         })
         .boxed()
 }
@@ -152,6 +157,7 @@ fn method() -> BoxedStrategy<Method> {
             status_code,
             response_parameters,
             response_models,
+            other: Default::default(),
         },
     );
     (
@@ -178,6 +184,7 @@ fn method() -> BoxedStrategy<Method> {
             authorization_scopes: b.3,
             method_responses,
             integration,
+            other: Default::default(),
         })
         .boxed()
 }
@@ -196,6 +203,7 @@ fn resource() -> BoxedStrategy<Resource> {
             path,
             path_part,
             methods,
+            other: Default::default(),
         })
         .boxed()
 }
@@ -221,9 +229,13 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
             binary_media_types: a.2,
             minimum_compression_size: a.3,
             api_key_source: b.0,
-            endpoint_types: b.1,
-            vpc_endpoint_ids: b.2,
+            endpoint_configuration: EndpointConfiguration {
+                types: b.1,
+                vpc_endpoint_ids: b.2,
+                ..EndpointConfiguration::default()
+            },
             disable_execute_api_endpoint: b.3,
+            ..Default::default()
         });
     let authorizer = (
         (text(), text(), opt_text(), vec(text(), 0..2), opt_text()),
@@ -246,6 +258,7 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
             identity_source: b.2,
             identity_validation_expression: b.3,
             authorizer_result_ttl_in_seconds: b.4,
+            other: Default::default(),
         });
     let model = (text(), text(), opt_text(), embedded_json()).prop_map(
         |(id, name, content_type, schema)| Model {
@@ -253,6 +266,7 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
             name,
             content_type,
             schema,
+            other: Default::default(),
         },
     );
     let validator = (
@@ -266,6 +280,7 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
             name,
             validate_request_body: body,
             validate_request_parameters: parameters,
+            other: Default::default(),
         });
     let gateway_response = (
         text(),
@@ -282,6 +297,7 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
                     response_parameters: parameters,
                     response_templates: templates,
                     default_response,
+                    other: Default::default(),
                 }
             },
         );
@@ -328,7 +344,7 @@ proptest! {
         let parsed: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| TestCaseError::fail(format!("not JSON ({e}): {}", String::from_utf8_lossy(&bytes))))?;
         prop_assert!(parsed.is_object());
-        prop_assert_eq!(&parsed["version"], "gwtrigger-hash/1");
+        prop_assert_eq!(&parsed["version"], gwtrigger::canonical::CONTRACT_VERSION);
         let fp = fingerprint(&snapshot, &options);
         prop_assert!(is_sha1(&fp.hash), "{}", fp.hash);
         prop_assert!(fp.routes.values().all(|h| is_sha1(h)));
@@ -568,6 +584,7 @@ fn deeply_nested_input_is_handled_without_overflowing_the_stack() {
             name: "Deep".into(),
             content_type: Some("application/json".into()),
             schema: Some(deep_json),
+            other: Default::default(),
         }],
         ..Snapshot::default()
     };

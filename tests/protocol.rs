@@ -244,6 +244,46 @@ fn msgpack_object(entries: &[(&str, rmpv::Value)]) -> pb::DynamicValue {
     }
 }
 
+/// Starts the provider as Terraform does and connects with the client certificate it was given.
+async fn start_connected() -> (Provider, Channel) {
+    let client_cert = go_plugin_style_client_cert();
+    let (provider, handshake) = start_managed(&client_cert);
+    let channel = connect(&handshake, Some(&client_cert)).await.unwrap();
+    (provider, channel)
+}
+
+/// GetProviderSchema on `channel`; panics (failing the test) when the call fails.
+async fn provider_schema(channel: &Channel) -> pb::get_provider_schema::Response {
+    ProviderClient::new(channel.clone())
+        .get_provider_schema(pb::get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// Terraform's GRPCController.Shutdown: the provider should exit.
+async fn shut_down(channel: Channel) {
+    GrpcControllerClient::new(channel)
+        .shutdown(Empty {})
+        .await
+        .unwrap();
+}
+
+/// The attribute a diagnostic points at: the name in the first step of its attribute path.
+fn attribute_name(diagnostic: &pb::Diagnostic) -> Option<&str> {
+    match diagnostic
+        .attribute
+        .as_ref()?
+        .steps
+        .first()?
+        .selector
+        .as_ref()?
+    {
+        pb::attribute_path::step::Selector::AttributeName(name) => Some(name),
+        _ => None,
+    }
+}
+
 fn attribute<'a>(block: &'a pb::schema::Block, name: &str) -> &'a pb::schema::Attribute {
     block
         .attributes
@@ -254,9 +294,7 @@ fn attribute<'a>(block: &'a pb::schema::Block, name: &str) -> &'a pb::schema::At
 
 #[tokio::test]
 async fn serves_schema_and_validation_over_mutual_tls() {
-    let client_cert = go_plugin_style_client_cert();
-    let (mut provider, handshake) = start_managed(&client_cert);
-    let channel = connect(&handshake, Some(&client_cert)).await.unwrap();
+    let (mut provider, channel) = start_connected().await;
 
     let mut health = HealthClient::new(channel.clone());
     let status = health
@@ -269,11 +307,7 @@ async fn serves_schema_and_validation_over_mutual_tls() {
     assert_eq!(status.status, 1, "SERVING");
 
     let mut client = ProviderClient::new(channel.clone());
-    let schema = client
-        .get_provider_schema(pb::get_provider_schema::Request {})
-        .await
-        .unwrap()
-        .into_inner();
+    let schema = provider_schema(&channel).await;
     assert!(schema.diagnostics.is_empty());
     let provider_block = schema.provider.unwrap().block.unwrap();
     let region = attribute(&provider_block, "region");
@@ -316,13 +350,7 @@ async fn serves_schema_and_validation_over_mutual_tls() {
         .iter()
         .find(|d| d.severity == pb::diagnostic::Severity::Error as i32)
         .expect("retry_mode = \"fast\" is an error");
-    let steps = &error.attribute.as_ref().expect("attribute path").steps;
-    assert_eq!(
-        steps[0].selector,
-        Some(pb::attribute_path::step::Selector::AttributeName(
-            "retry_mode".into()
-        ))
-    );
+    assert_eq!(attribute_name(error), Some("retry_mode"), "{error:?}");
 
     let malformed = client
         .validate_provider_config(pb::validate_provider_config::Request {
@@ -355,10 +383,7 @@ async fn serves_schema_and_validation_over_mutual_tls() {
         .unwrap();
 
     let started = Instant::now();
-    GrpcControllerClient::new(channel)
-        .shutdown(Empty {})
-        .await
-        .unwrap();
+    shut_down(channel).await;
     let status = provider
         .wait_exit(Duration::from_secs(5))
         .expect("provider did not exit after Shutdown");
@@ -399,14 +424,8 @@ async fn rejects_clients_without_the_expected_certificate() {
 
     // The right certificate still works afterwards.
     let channel = connect(&handshake, Some(&client_cert)).await.unwrap();
-    ProviderClient::new(channel.clone())
-        .get_provider_schema(pb::get_provider_schema::Request {})
-        .await
-        .unwrap();
-    GrpcControllerClient::new(channel)
-        .shutdown(Empty {})
-        .await
-        .unwrap();
+    provider_schema(&channel).await;
+    shut_down(channel).await;
     assert!(provider.wait_exit(Duration::from_secs(5)).is_some());
 }
 
@@ -471,15 +490,6 @@ fn start_debug_mode() -> (Provider, serde_json::Value) {
     (provider, entry)
 }
 
-async fn assert_serves_schema(channel: Channel) {
-    let schema = ProviderClient::new(channel)
-        .get_provider_schema(pb::get_provider_schema::Request {})
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(schema.data_source_schemas.contains_key("gwtrigger"));
-}
-
 #[cfg(unix)]
 #[tokio::test]
 async fn debug_mode_serves_plaintext_on_a_unix_socket() {
@@ -498,7 +508,8 @@ async fn debug_mode_serves_plaintext_on_a_unix_socket() {
         }))
         .await
         .unwrap();
-    assert_serves_schema(channel).await;
+    let schema = provider_schema(&channel).await;
+    assert!(schema.data_source_schemas.contains_key("gwtrigger"));
 
     provider.signal("INT");
     let status = provider
@@ -521,7 +532,8 @@ async fn debug_mode_serves_plaintext_on_loopback_tcp() {
         .connect()
         .await
         .unwrap();
-    assert_serves_schema(channel).await;
+    let schema = provider_schema(&channel).await;
+    assert!(schema.data_source_schemas.contains_key("gwtrigger"));
     provider.child.kill().unwrap();
     let _ = provider.child.wait();
 }
@@ -531,16 +543,10 @@ async fn debug_mode_serves_plaintext_on_loopback_tcp() {
 /// detail and (where there is one) the attribute path. `token` is as sensitive as `secret_key`.
 #[tokio::test]
 async fn malformed_and_unexpected_values_are_diagnostics_not_crashes() {
-    let client_cert = go_plugin_style_client_cert();
-    let (mut provider, handshake) = start_managed(&client_cert);
-    let channel = connect(&handshake, Some(&client_cert)).await.unwrap();
+    let (mut provider, channel) = start_connected().await;
     let mut client = ProviderClient::new(channel.clone());
 
-    let schema = client
-        .get_provider_schema(pb::get_provider_schema::Request {})
-        .await
-        .unwrap()
-        .into_inner();
+    let schema = provider_schema(&channel).await;
     let provider_block = schema.provider.unwrap().block.unwrap();
     for secret in ["secret_key", "token"] {
         assert!(attribute(&provider_block, secret).sensitive, "{secret}");
@@ -601,12 +607,11 @@ async fn malformed_and_unexpected_values_are_diagnostics_not_crashes() {
         .await
         .unwrap()
         .into_inner();
-    let steps = &wrong_type.diagnostics[0].attribute.as_ref().unwrap().steps;
+    let diagnostic = &wrong_type.diagnostics[0];
     assert_eq!(
-        steps[0].selector,
-        Some(pb::attribute_path::step::Selector::AttributeName(
-            "rest_api_id".into()
-        ))
+        attribute_name(diagnostic),
+        Some("rest_api_id"),
+        "{diagnostic:?}"
     );
 
     // An attribute the schema does not have, in the provider block and in a data source.
@@ -640,14 +645,8 @@ async fn malformed_and_unexpected_values_are_diagnostics_not_crashes() {
     assert!(unknown.diagnostics.is_empty(), "{:?}", unknown.diagnostics);
 
     // Still serving after all of that.
-    client
-        .get_provider_schema(pb::get_provider_schema::Request {})
-        .await
-        .unwrap();
-    GrpcControllerClient::new(channel)
-        .shutdown(Empty {})
-        .await
-        .unwrap();
+    provider_schema(&channel).await;
+    shut_down(channel).await;
     let status = provider
         .wait_exit(Duration::from_secs(5))
         .expect("provider did not exit after Shutdown");

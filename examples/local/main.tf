@@ -1,4 +1,4 @@
-# gwtrigger against a local API Gateway emulator (used by `make demo`).
+# gwtrigger against a local API Gateway emulator (what `make demo` runs).
 #
 # In a real stack the deployment is an aws_api_gateway_deployment:
 #   resource "aws_api_gateway_deployment" "this" {
@@ -7,7 +7,14 @@
 #     lifecycle { create_before_destroy = true }
 #   }
 # Here a terraform_data stands in for it, so the example needs no AWS provider: it is replaced
-# exactly when the hash changes, which is when a real deployment would be re-created.
+# when its trigger changes, and its create-time provisioner creates a real deployment of the
+# stage in the emulator (var.deploy_command), which is what a new aws_api_gateway_deployment does.
+#
+# var.trigger picks what replaces it:
+#   "hand_kept" - var.hand_kept_ids, the resource ids someone listed once (the usual hand-kept
+#                 triggers list): edits that keep ids, and routes nobody added to the list,
+#                 never redeploy;
+#   "gwtrigger" - data.gwtrigger.api.hash: any deployable change of the live API redeploys.
 
 terraform {
   required_version = ">= 1.5"
@@ -20,13 +27,34 @@ terraform {
 }
 
 variable "endpoint" {
-  description = "Base URL of the API Gateway emulator, e.g. http://127.0.0.1:5000"
+  description = "Base URL of the API Gateway emulator, e.g. http://127.0.0.1:4566"
   type        = string
 }
 
 variable "rest_api_id" {
   description = "Id of the REST API to hash"
   type        = string
+}
+
+variable "deploy_command" {
+  description = "Shell command that creates a deployment of the stage (run when the deployment stand-in is created)"
+  type        = string
+}
+
+variable "trigger" {
+  description = "\"gwtrigger\" (redeploy when the live API's hash changes) or \"hand_kept\" (when var.hand_kept_ids changes)"
+  type        = string
+  default     = "gwtrigger"
+  validation {
+    condition     = contains(["gwtrigger", "hand_kept"], var.trigger)
+    error_message = "trigger must be \"gwtrigger\" or \"hand_kept\"."
+  }
+}
+
+variable "hand_kept_ids" {
+  description = "The hand-kept trigger list (resource ids), used when trigger = \"hand_kept\""
+  type        = list(string)
+  default     = []
 }
 
 provider "gwtrigger" {
@@ -43,7 +71,11 @@ data "gwtrigger" "api" {
 }
 
 resource "terraform_data" "deployment" {
-  triggers_replace = data.gwtrigger.api.hash
+  triggers_replace = var.trigger == "gwtrigger" ? [data.gwtrigger.api.hash] : var.hand_kept_ids
+
+  provisioner "local-exec" {
+    command = var.deploy_command
+  }
 }
 
 output "hash" {

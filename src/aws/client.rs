@@ -21,7 +21,9 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 pub use aws_sdk_apigateway::Client;
 
+use super::attempts::AttemptRecorder;
 use super::error::{AwsError, AwsErrorKind};
+use super::naming::FrontEnd;
 use super::resolve::{resolve, Resolved};
 use super::settings::AwsSettings;
 
@@ -34,9 +36,14 @@ pub struct ClientOptions {
     pub attempt_timeout: Duration,
     /// One call, all retries and back-off included.
     pub operation_timeout: Duration,
+    /// The longest wait between two attempts of a call (the SDK's default is 20 s).
+    pub max_backoff: Duration,
     /// Requests in flight at once through this client, across all reads sharing it
     /// (Terraform reads data sources in parallel; API Gateway allows ~10 rps per account).
     pub max_concurrent_requests: usize,
+    /// Print each retry on stderr as it happens: for a person watching a terminal, never for
+    /// Terraform.
+    pub announce_retries: bool,
 }
 
 impl Default for ClientOptions {
@@ -45,33 +52,37 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             attempt_timeout: Duration::from_secs(30),
             operation_timeout: Duration::from_secs(300),
+            max_backoff: Duration::from_secs(20),
             max_concurrent_requests: 8,
+            announce_retries: false,
         }
     }
 }
 
 /// Environment variables that override [`ClientOptions`]' time budgets, in milliseconds: an
-/// operations and test knob (e.g. a short attempt timeout to test slow endpoints), not a
-/// provider argument.
-pub const TIMEOUT_ENV_VARS: [&str; 3] = [
+/// operations and test knob (e.g. a short attempt timeout to test slow endpoints, a short
+/// back-off against an emulator), not a provider argument.
+pub const TIME_BUDGET_ENV_VARS: [&str; 4] = [
     "GWTRIGGER_CONNECT_TIMEOUT_MS",
     "GWTRIGGER_ATTEMPT_TIMEOUT_MS",
     "GWTRIGGER_OPERATION_TIMEOUT_MS",
+    "GWTRIGGER_MAX_BACKOFF_MS",
 ];
 
 impl ClientOptions {
-    /// The defaults with the time budgets set by [`TIMEOUT_ENV_VARS`], when set.
+    /// The defaults with the time budgets set by [`TIME_BUDGET_ENV_VARS`], when set.
     pub fn from_env() -> Result<ClientOptions, AwsError> {
         Self::from_vars(|name| std::env::var(name).ok())
     }
 
     fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientOptions, AwsError> {
         let mut options = ClientOptions::default();
-        let [connect, attempt, operation] = TIMEOUT_ENV_VARS;
+        let [connect, attempt, operation, backoff] = TIME_BUDGET_ENV_VARS;
         for (name, slot) in [
             (connect, &mut options.connect_timeout),
             (attempt, &mut options.attempt_timeout),
             (operation, &mut options.operation_timeout),
+            (backoff, &mut options.max_backoff),
         ] {
             let Some(value) = var(name).filter(|v| !v.trim().is_empty()) else {
                 continue;
@@ -102,6 +113,7 @@ pub struct ApiGateway {
     region: String,
     endpoint: String,
     limiter: Arc<Semaphore>,
+    front_end: FrontEnd,
 }
 
 impl ApiGateway {
@@ -117,7 +129,19 @@ impl ApiGateway {
             region: region.into(),
             endpoint: endpoint.into(),
             limiter: Arc::new(Semaphore::new(max_concurrent_requests.max(1))),
+            front_end: FrontEnd::default(),
         }
+    }
+
+    /// Names settings in this client's messages for `front_end` (default: the provider).
+    pub fn for_front_end(mut self, front_end: FrontEnd) -> Self {
+        self.front_end = front_end;
+        self
+    }
+
+    /// The front end whose names this client's messages use.
+    pub fn front_end(&self) -> FrontEnd {
+        self.front_end
     }
 
     pub fn sdk(&self) -> &Client {
@@ -146,17 +170,17 @@ impl ApiGateway {
 }
 
 /// Builds the client with default [`ClientOptions`] (time budgets overridable by
-/// [`TIMEOUT_ENV_VARS`]). No network call.
+/// [`TIME_BUDGET_ENV_VARS`]). No network call.
 pub async fn client(settings: &AwsSettings) -> Result<ApiGateway, AwsError> {
     client_with_options(settings, &ClientOptions::from_env()?).await
 }
 
 /// A client being built on the runtime in the background; clones share the one client.
 ///
-/// Building the SDK configuration loads the system's root certificates (~10 ms here: the CA
-/// bundle and every file of the certificate directory), which Terraform would otherwise wait
-/// for in ConfigureProvider, on the critical path of every plan. Started there and awaited by
-/// the first read, it overlaps with the work Terraform does between the two calls.
+/// Building the SDK configuration loads the system's root certificates (it reads the CA bundle
+/// and every file of the certificate directory), which Terraform would otherwise wait for in
+/// ConfigureProvider, on the critical path of every plan. Started there and awaited by the
+/// first read, it overlaps with the work Terraform does between the two calls.
 #[derive(Clone)]
 pub struct PendingClient {
     ready: Shared<BoxFuture<'static, Result<ApiGateway, AwsError>>>,
@@ -193,7 +217,8 @@ pub async fn start_client(settings: &AwsSettings) -> Result<PendingClient, AwsEr
                 AwsErrorKind::Internal,
                 "Building the API Gateway client failed",
                 format!(
-                    "The background task that builds the client ended unexpectedly ({e}).                      This is a bug in gwtrigger; please report it."
+                    "The background task that builds the client ended unexpectedly ({e}). \
+                     This is a bug in gwtrigger; please report it."
                 ),
             )
         })
@@ -221,7 +246,7 @@ async fn build(resolved: Resolved, options: &ClientOptions) -> ApiGateway {
         .build();
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(Region::new(resolved.region.clone()))
-        .retry_config(resolved.retry.clone())
+        .retry_config(resolved.retry.clone().with_max_backoff(options.max_backoff))
         .timeout_config(timeouts)
         .profile_files(resolved.profile_files.clone());
     if let Some(profile) = &resolved.profile_name {
@@ -250,12 +275,16 @@ async fn build(resolved: Resolved, options: &ClientOptions) -> ApiGateway {
     if let Some(endpoint) = &resolved.endpoint_override {
         config = config.endpoint_url(endpoint.clone());
     }
+    config = config.interceptor(AttemptRecorder {
+        announce_retries: options.announce_retries,
+    });
     ApiGateway::from_client(
         Client::from_conf(config.build()),
         resolved.region,
         resolved.endpoint_description,
         options.max_concurrent_requests,
     )
+    .for_front_end(resolved.front_end)
 }
 
 #[cfg(test)]
@@ -271,6 +300,11 @@ mod tests {
         })
         .unwrap();
         assert_eq!(options.attempt_timeout, Duration::from_millis(250));
+        let options = ClientOptions::from_vars(|name| {
+            (name == "GWTRIGGER_MAX_BACKOFF_MS").then(|| "40".to_string())
+        })
+        .unwrap();
+        assert_eq!(options.max_backoff, Duration::from_millis(40));
         assert_eq!(
             options.connect_timeout,
             ClientOptions::default().connect_timeout

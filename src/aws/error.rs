@@ -10,6 +10,9 @@ use aws_sdk_apigateway::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_apigateway::operation::RequestId;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
+use super::attempts::Attempts;
+use super::naming::{FrontEnd, Setting};
+
 /// What went wrong, for callers that branch on it (exit codes, retries in tests).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -68,11 +71,12 @@ impl AwsError {
     }
 
     pub(crate) fn invalid_setting(
-        attribute: &str,
+        setting: Setting,
         summary: impl Into<String>,
         detail: impl Into<String>,
     ) -> Self {
-        AwsError::new(AwsErrorKind::InvalidSettings, summary, detail).with_attribute(attribute)
+        AwsError::new(AwsErrorKind::InvalidSettings, summary, detail)
+            .with_attribute(setting.attribute())
     }
 
     pub fn kind(&self) -> AwsErrorKind {
@@ -115,6 +119,8 @@ pub(crate) struct CallContext<'a> {
     pub sub_path: String,
     pub region: &'a str,
     pub endpoint: &'a str,
+    /// Names settings in messages the way the client's user writes them.
+    pub front_end: FrontEnd,
 }
 
 impl CallContext<'_> {
@@ -123,6 +129,10 @@ impl CallContext<'_> {
             Some(page) => format!("{} (page {page})", self.operation),
             None => self.operation.to_string(),
         }
+    }
+
+    fn name(&self, setting: Setting) -> String {
+        setting.name(self.front_end)
     }
 
     fn arn(&self) -> String {
@@ -138,15 +148,18 @@ impl CallContext<'_> {
             format!("REST API {} not found", self.rest_api_id),
             format!(
                 "{} reported {what}. No REST API with id \"{}\" exists in region {} at endpoint \
-                 {} for these credentials. Check `rest_api_id`, the provider's `region` (or \
-                 AWS_REGION), the AWS account of the credentials and `endpoints.apigateway`.",
+                 {} for these credentials. Check {}, {} (or AWS_REGION), the AWS account of the \
+                 credentials and {}.",
                 self.call_name(),
                 self.rest_api_id,
                 self.region,
-                self.endpoint
+                self.endpoint,
+                self.name(Setting::RestApiId),
+                self.name(Setting::Region),
+                self.name(Setting::EndpointApigateway)
             ),
         )
-        .with_attribute("rest_api_id")
+        .with_attribute(Setting::RestApiId.attribute())
     }
 
     pub(crate) fn malformed(&self, what: impl fmt::Display) -> AwsError {
@@ -183,6 +196,7 @@ where
 {
     let call = ctx.call_name();
     let request_id = err.request_id().map(str::to_owned);
+    let attempts = err.raw_response().and_then(Attempts::of);
     match &err {
         SdkError::ServiceError(service) => {
             let status = service.raw().status().as_u16();
@@ -197,13 +211,20 @@ where
             let inner = service.err();
             let code = inner.code().unwrap_or("").to_string();
             let message = inner.message().unwrap_or("").to_string();
-            service_error(ctx, &call, status, &code, &message, request_id.as_deref())
+            let reply = Reply {
+                status,
+                code: &code,
+                message: &message,
+                request_id: request_id.as_deref(),
+                attempts,
+            };
+            service_error(ctx, &call, &reply)
         }
         SdkError::TimeoutError(_) => timeout(ctx, &call, &error_chain(&err)),
         SdkError::DispatchFailure(dispatch) => {
             let chain = error_chain(&err);
             if let Some(cred) = credentials_error(&err) {
-                return no_credentials(&call, &cred);
+                return no_credentials(ctx, &call, &cred);
             }
             if dispatch.is_timeout() {
                 timeout(ctx, &call, &chain)
@@ -213,8 +234,10 @@ where
                     format!("{call} could not reach API Gateway at {}", ctx.endpoint),
                     format!(
                         "The request was not answered: {chain}. Check the network, proxy \
-                         settings, the `region` ({}) and `endpoints.apigateway`.",
-                        ctx.region
+                         settings, {} ({}) and {}.",
+                        ctx.name(Setting::Region),
+                        ctx.region,
+                        ctx.name(Setting::EndpointApigateway)
                     ),
                 )
             }
@@ -229,7 +252,7 @@ where
         }
         _ => {
             if let Some(cred) = credentials_error(&err) {
-                return no_credentials(&call, &cred);
+                return no_credentials(ctx, &call, &cred);
             }
             AwsError::new(
                 AwsErrorKind::Internal,
@@ -243,31 +266,50 @@ where
     }
 }
 
-fn request_suffix(request_id: Option<&str>) -> String {
+pub(super) fn request_suffix(request_id: Option<&str>) -> String {
     match request_id {
         Some(id) if !id.is_empty() => format!(" (request id {id})"),
         _ => String::new(),
     }
 }
 
-fn service_error(
-    ctx: &CallContext<'_>,
-    call: &str,
+/// What the service answered to the last attempt of a call.
+struct Reply<'a> {
     status: u16,
-    code: &str,
-    message: &str,
-    request_id: Option<&str>,
-) -> AwsError {
-    let code_label = if code.is_empty() { "an error" } else { code };
-    let what = format!(
-        "HTTP {status} {code_label}{}{}",
-        if message.is_empty() {
-            String::new()
-        } else {
-            format!(": {message}")
-        },
-        request_suffix(request_id)
-    );
+    /// The AWS error code, empty when the answer carried none.
+    code: &'a str,
+    message: &'a str,
+    request_id: Option<&'a str>,
+    attempts: Option<Attempts>,
+}
+
+impl Reply<'_> {
+    /// `HTTP 500`, `HTTP 404 NotFoundException: message (request id r1)`.
+    fn describe(&self) -> String {
+        let mut what = format!("HTTP {}", self.status);
+        if !self.code.is_empty() {
+            what.push(' ');
+            what.push_str(self.code);
+        }
+        if !self.message.is_empty() {
+            what.push_str(": ");
+            what.push_str(self.message);
+        }
+        what + &request_suffix(self.request_id)
+    }
+
+    /// ` on each of 10 attempts over 35 s` when the call was tried more than once.
+    fn tried(&self) -> String {
+        match self.attempts {
+            Some(attempts) if attempts.count > 1 => format!(" on each of {attempts}"),
+            _ => String::new(),
+        }
+    }
+}
+
+fn service_error(ctx: &CallContext<'_>, call: &str, reply: &Reply<'_>) -> AwsError {
+    let (status, code) = (reply.status, reply.code);
+    let what = reply.describe();
     if code == "NotFoundException" || (code.is_empty() && status == 404) {
         return ctx.not_found(&what);
     }
@@ -278,8 +320,16 @@ fn service_error(
             format!(
                 "{call} failed with {what}. The access key is unknown, the secret does not \
                  match, or the session token is invalid or expired. Refresh the credentials \
-                 (e.g. `aws sso login`, new temporary keys) or fix `access_key`/`secret_key`/\
-                 `token`/`profile`; check that the endpoint ({}) belongs to the same partition.",
+                 (e.g. `aws sso login`, new temporary keys) or fix {}; check that the endpoint \
+                 ({}) belongs to the same partition.",
+                [
+                    Setting::AccessKey,
+                    Setting::SecretKey,
+                    Setting::Token,
+                    Setting::Profile
+                ]
+                .map(|s| ctx.name(s))
+                .join("/"),
                 ctx.endpoint
             ),
         );
@@ -303,32 +353,63 @@ fn service_error(
             AwsErrorKind::Throttled,
             format!("{} was throttled", ctx.operation),
             format!(
-                "{call} failed with {what} after all retries. API Gateway's control plane allows \
-                 about 10 requests/s per account (GetResources: 5 per 2 s). Raise `max_retries`, \
-                 set `retry_mode = \"adaptive\"`, or read fewer APIs at once."
+                "{call} failed with {what}{}. API Gateway's control plane allows about 10 \
+                 requests/s per account (GetResources: 5 per 2 s). Raise {}, set {} to \
+                 \"adaptive\", or read fewer APIs at once.",
+                match reply.attempts {
+                    Some(_) => reply.tried(),
+                    None => " after all retries".to_string(),
+                },
+                ctx.name(Setting::MaxRetries),
+                ctx.name(Setting::RetryMode)
             ),
         );
     }
-    let summary = if status >= 500 {
-        format!(
-            "{} failed: API Gateway returned HTTP {status}",
-            ctx.operation
-        )
-    } else {
-        format!("{} failed: {code_label}", ctx.operation)
-    };
+    if status >= 500 {
+        // More retries rarely cure an endpoint that failed every one of them; say so only
+        // when there were none.
+        let advice = match reply.attempts {
+            Some(attempts) if attempts.count == 1 => format!(
+                "It was tried once; if the failure is transient, allow retries with {}.",
+                ctx.name(Setting::MaxRetries)
+            ),
+            Some(_) => format!(
+                "The endpoint ({}) kept failing, so more retries would fail too: check the \
+                 service's health (an emulator's log) and try again later.",
+                ctx.endpoint
+            ),
+            None => "This is a service-side failure that persisted through the retries; try \
+                     again later."
+                .to_string(),
+        };
+        return AwsError::new(
+            AwsErrorKind::Service,
+            format!(
+                "{} failed: API Gateway returned HTTP {status}",
+                ctx.operation
+            ),
+            format!(
+                "{call} for REST API {} in {} failed with {what}{}. {advice}",
+                ctx.rest_api_id,
+                ctx.region,
+                reply.tried()
+            ),
+        );
+    }
     AwsError::new(
         AwsErrorKind::Service,
-        summary,
         format!(
-            "{call} for REST API {} in {} failed with {what}.{}",
-            ctx.rest_api_id,
-            ctx.region,
-            if status >= 500 {
-                " This is a service-side failure that persisted through all retries; try again later or raise `max_retries`."
+            "{} failed: {}",
+            ctx.operation,
+            if code.is_empty() {
+                format!("HTTP {status}")
             } else {
-                ""
+                code.to_string()
             }
+        ),
+        format!(
+            "{call} for REST API {} in {} failed with {what}.",
+            ctx.rest_api_id, ctx.region
         ),
     )
 }
@@ -339,24 +420,36 @@ fn timeout(ctx: &CallContext<'_>, call: &str, chain: &str) -> AwsError {
         format!("{call} timed out"),
         format!(
             "No complete answer from {} in time: {chain}. Check connectivity to the endpoint; \
-             when the service is slow or throttling, raise `max_retries`.",
-            ctx.endpoint
+             when the service is slow or throttling, raise {}.",
+            ctx.endpoint,
+            ctx.name(Setting::MaxRetries)
         ),
     )
 }
 
-fn no_credentials(call: &str, sdk_message: &str) -> AwsError {
+fn no_credentials(ctx: &CallContext<'_>, call: &str, sdk_message: &str) -> AwsError {
+    // The CLI has no static-key flags: for its users the environment is that source.
+    let settings_source = match ctx.front_end {
+        FrontEnd::Provider => format!(
+            "the provider's {}, ",
+            [Setting::AccessKey, Setting::SecretKey, Setting::Token]
+                .map(|s| ctx.name(s))
+                .join("/")
+        ),
+        FrontEnd::Cli => String::new(),
+    };
     AwsError::new(
         AwsErrorKind::NoCredentials,
         "No AWS credentials found",
         format!(
-            "{call} could not be signed: {sdk_message}. The sources tried, in order: the \
-             provider's `access_key`/`secret_key`/`token`, the environment (AWS_ACCESS_KEY_ID, \
-             AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN), the shared config and credentials files \
-             with the selected profile (`profile`, AWS_PROFILE; SSO and credential_process \
-             included), web identity (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), the ECS/EKS \
-             container endpoint and EC2 instance metadata. Set one of them, e.g. \
-             `export AWS_PROFILE=name` after `aws configure --profile name`."
+            "{call} could not be signed: {sdk_message}. The sources tried, in order: \
+             {settings_source}the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, \
+             AWS_SESSION_TOKEN), the shared config and credentials files with the selected \
+             profile ({}, AWS_PROFILE; SSO and credential_process included), web identity \
+             (AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN), the ECS/EKS container endpoint and \
+             EC2 instance metadata. Set one of them, e.g. `export AWS_PROFILE=name` after \
+             `aws configure --profile name`.",
+            ctx.name(Setting::Profile)
         ),
     )
 }
@@ -392,9 +485,15 @@ fn credentials_error(err: &(dyn StdError + 'static)) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn ctx() -> CallContext<'static> {
+        ctx_for(FrontEnd::Provider)
+    }
+
+    fn ctx_for(front_end: FrontEnd) -> CallContext<'static> {
         CallContext {
             operation: "GetResources",
             page: Some(3),
@@ -402,18 +501,35 @@ mod tests {
             sub_path: "/resources".into(),
             region: "eu-west-1",
             endpoint: "https://apigateway.eu-west-1.amazonaws.com",
+            front_end,
         }
     }
+
+    fn reply<'a>(status: u16, code: &'a str, message: &'a str) -> Reply<'a> {
+        Reply {
+            status,
+            code,
+            message,
+            request_id: Some("r9"),
+            attempts: None,
+        }
+    }
+
+    fn tried(count: u32, secs: u64) -> Option<Attempts> {
+        Some(Attempts {
+            count,
+            elapsed: Duration::from_secs(secs),
+        })
+    }
+
+    const CALL: &str = "GetResources (page 3)";
 
     #[test]
     fn not_found_names_id_region_and_endpoint() {
         let e = service_error(
             &ctx(),
-            "GetResources (page 3)",
-            404,
-            "NotFoundException",
-            "Invalid API identifier specified",
-            Some("req-1"),
+            CALL,
+            &reply(404, "NotFoundException", "Invalid API identifier specified"),
         );
         assert_eq!(e.kind(), AwsErrorKind::NotFound);
         assert_eq!(e.summary(), "REST API abc123defg not found");
@@ -421,9 +537,11 @@ mod tests {
         for needle in [
             "eu-west-1",
             "https://apigateway.eu-west-1.amazonaws.com",
-            "req-1",
+            "r9",
             "page 3",
             "HTTP 404",
+            "Check `rest_api_id`, `region` (or AWS_REGION)",
+            "and `endpoints.apigateway`.",
         ] {
             assert!(
                 e.detail().contains(needle),
@@ -434,14 +552,59 @@ mod tests {
     }
 
     #[test]
+    fn cli_messages_name_flags_and_environment_variables() {
+        let cli = ctx_for(FrontEnd::Cli);
+        let detail = |r: Reply<'_>| service_error(&cli, CALL, &r).detail().to_string();
+        let not_found = detail(reply(404, "NotFoundException", "nope"));
+        assert!(
+            not_found.contains("Check --rest-api-id, --region (or AWS_REGION)")
+                && not_found.contains("and --endpoint-url."),
+            "{not_found}"
+        );
+        let rejected = detail(reply(403, "UnrecognizedClientException", "bad"));
+        assert!(
+            rejected
+                .contains("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN/--profile"),
+            "{rejected}"
+        );
+        let throttled = detail(reply(429, "TooManyRequestsException", "slow down"));
+        assert!(
+            throttled.contains("Raise --max-retries, set --retry-mode to \"adaptive\""),
+            "{throttled}"
+        );
+        let once = detail(Reply {
+            attempts: tried(1, 0),
+            ..reply(500, "", "")
+        });
+        assert!(once.contains("allow retries with --max-retries"), "{once}");
+        let credentials = no_credentials(&cli, CALL, "no providers")
+            .detail()
+            .to_string();
+        assert!(
+            !credentials.contains("provider's") && credentials.contains("(--profile, AWS_PROFILE"),
+            "{credentials}"
+        );
+        let slow = timeout(&cli, CALL, "timed out").detail().to_string();
+        assert!(slow.ends_with("raise --max-retries."), "{slow}");
+        for text in [not_found, rejected, throttled, once, credentials, slow] {
+            assert!(
+                !text.contains("max_retries") && !text.contains("endpoints."),
+                "{text}"
+            );
+        }
+        let provider_credentials = no_credentials(&ctx(), CALL, "x").detail().to_string();
+        assert!(
+            provider_credentials.contains("the provider's `access_key`/`secret_key`/`token`"),
+            "{provider_credentials}"
+        );
+    }
+
+    #[test]
     fn access_denied_names_action_and_arn() {
         let e = service_error(
             &ctx(),
-            "GetResources (page 3)",
-            403,
-            "AccessDeniedException",
-            "User is not authorized",
-            None,
+            CALL,
+            &reply(403, "AccessDeniedException", "User is not authorized"),
         );
         assert_eq!(e.kind(), AwsErrorKind::AccessDenied);
         assert!(e.detail().contains("apigateway:GET"));
@@ -457,38 +620,72 @@ mod tests {
             "InvalidSignatureException",
             "ExpiredTokenException",
         ] {
-            let e = service_error(&ctx(), "GetRestApi", 403, code, "bad", Some("r"));
+            let e = service_error(&ctx(), "GetRestApi", &reply(403, code, "bad"));
             assert_eq!(e.kind(), AwsErrorKind::InvalidCredentials, "{code}");
             assert!(e.detail().contains(code));
+            assert!(e
+                .detail()
+                .contains("fix `access_key`/`secret_key`/`token`/`profile`"));
         }
     }
 
     #[test]
-    fn throttling_and_server_errors() {
+    fn throttling_says_what_was_tried_and_how_to_ease_it() {
         let e = service_error(
             &ctx(),
-            "GetResources (page 3)",
-            429,
-            "TooManyRequestsException",
-            "Too Many Requests",
-            Some("r9"),
+            CALL,
+            &Reply {
+                attempts: tried(10, 35),
+                ..reply(429, "TooManyRequestsException", "Too Many Requests")
+            },
         );
         assert_eq!(e.kind(), AwsErrorKind::Throttled);
-        assert!(e.detail().contains("max_retries") && e.detail().contains("r9"));
+        assert!(
+            e.detail().contains("on each of 10 attempts over 35 s")
+                && e.detail().contains("Raise `max_retries`")
+                && e.detail().contains("r9"),
+            "{}",
+            e.detail()
+        );
+    }
+
+    #[test]
+    fn server_errors_say_what_was_tried_without_asking_for_more_retries() {
         let e = service_error(
             &ctx(),
-            "GetResources (page 3)",
-            503,
-            "ServiceUnavailableException",
-            "down",
-            Some("r2"),
+            CALL,
+            &Reply {
+                attempts: tried(10, 35),
+                ..reply(503, "ServiceUnavailableException", "down")
+            },
         );
         assert_eq!(e.kind(), AwsErrorKind::Service);
         assert!(e.summary().contains("HTTP 503"));
         assert!(
             e.detail().contains("page 3")
-                && e.detail().contains("r2")
-                && e.detail().contains("ServiceUnavailableException: down")
+                && e.detail().contains("r9")
+                && e.detail()
+                    .contains("HTTP 503 ServiceUnavailableException: down")
+                && e.detail().contains("on each of 10 attempts over 35 s")
+                && !e.detail().contains("max_retries"),
+            "{}",
+            e.detail()
         );
+        // No error code in the answer: the status alone, not a placeholder.
+        let e = service_error(
+            &ctx(),
+            CALL,
+            &Reply {
+                request_id: None,
+                ..reply(500, "", "")
+            },
+        );
+        assert!(
+            e.detail().contains("failed with HTTP 500. "),
+            "{}",
+            e.detail()
+        );
+        let e = service_error(&ctx(), CALL, &reply(400, "", ""));
+        assert_eq!(e.summary(), "GetResources failed: HTTP 400");
     }
 }

@@ -1,6 +1,7 @@
 //! Reading one REST API into a [`Snapshot`]: the resource pages (methods and integrations
 //! embedded), the API's settings, authorizers, models, request validators and gateway
-//! responses. Calls grow with pages, not with methods.
+//! responses. Calls grow with pages, not with methods. Each answer is read as AWS sent it
+//! (`super::raw`) into the snapshot's types.
 //!
 //! All-or-nothing: any failed call or page fails the whole read, so a hash is never computed
 //! from partial data. Everything runs inside the returned future (no spawned tasks), so
@@ -11,12 +12,19 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::time::Duration;
 
+use aws_sdk_apigateway::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use futures::{StreamExt, TryStreamExt};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use super::client::ApiGateway;
-use super::convert;
-use super::error::{from_sdk, AwsError, AwsErrorKind, CallContext};
-use crate::snapshot::{Integration, Snapshot};
+use super::error::{AwsError, AwsErrorKind, CallContext};
+use super::naming::{FrontEnd, Setting};
+use super::raw::RawAnswer;
+use crate::snapshot::{
+    Authorizer, GatewayResponse, Method, Model, RequestValidator, Resource, RestApi, Snapshot,
+};
 
 /// API Gateway's largest page.
 pub const MAX_PAGE_SIZE: i32 = 500;
@@ -27,7 +35,7 @@ pub const MAX_PAGES: u32 = 10_000;
 pub struct FetchOptions {
     /// `limit` of every paginated call, 1..=500.
     pub page_size: i32,
-    /// GetIntegration fallback calls in flight at once (see [`FetchStats::integration_fallbacks`]).
+    /// GetMethod fallback calls in flight at once (see [`FetchStats::method_fallbacks`]).
     pub fallback_concurrency: usize,
     /// Upper bound for the whole read; `None` relies on the per-call SDK timeouts.
     pub deadline: Option<Duration>,
@@ -50,20 +58,20 @@ pub struct FetchStats {
     pub resource_pages: u32,
     /// Pages of authorizers, models, validators and gateway responses, plus GetRestApi.
     pub other_requests: u32,
-    /// Methods whose integration was not embedded in GetResources and was read with
-    /// GetIntegration (including those where it turned out not to exist).
-    pub integration_fallbacks: u32,
+    /// Methods that GetResources answered without their body or integration, read whole
+    /// with GetMethod.
+    pub method_fallbacks: u32,
 }
 
 impl FetchStats {
     pub fn requests(&self) -> u32 {
-        self.resource_pages + self.other_requests + self.integration_fallbacks
+        self.resource_pages + self.other_requests + self.method_fallbacks
     }
 }
 
 /// Checks the id before any call: AWS ids are 10 lowercase alphanumerics, emulators may
 /// differ, so any non-empty ASCII alphanumeric id is accepted.
-pub fn validate_rest_api_id(rest_api_id: &str) -> Result<(), AwsError> {
+pub fn validate_rest_api_id(rest_api_id: &str, front: FrontEnd) -> Result<(), AwsError> {
     let problem = if rest_api_id.trim().is_empty() {
         Some("is empty")
     } else if rest_api_id.len() > 128 {
@@ -77,11 +85,19 @@ pub fn validate_rest_api_id(rest_api_id: &str) -> Result<(), AwsError> {
         None => Ok(()),
         Some(problem) => Err(AwsError::new(
             AwsErrorKind::InvalidInput,
-            "Invalid rest_api_id",
             format!(
-                "`rest_api_id` {problem} ({:?}). Use the REST API's id, e.g. \"a1b2c3d4e5\" \
-                 (aws_api_gateway_rest_api.NAME.id), not its name, ARN or URL.",
-                rest_api_id.chars().take(80).collect::<String>()
+                "Invalid {}",
+                Setting::RestApiId.name(front).trim_matches('`')
+            ),
+            format!(
+                "{} {problem} ({:?}). Use the REST API's id, e.g. \"a1b2c3d4e5\"{}, not its \
+                 name, ARN or URL.",
+                Setting::RestApiId.name(front),
+                rest_api_id.chars().take(80).collect::<String>(),
+                match front {
+                    FrontEnd::Provider => " (aws_api_gateway_rest_api.NAME.id)",
+                    FrontEnd::Cli => " (aws apigateway get-rest-apis lists them)",
+                }
             ),
         )
         .with_attribute("rest_api_id")),
@@ -105,7 +121,7 @@ pub async fn fetch_snapshot_with_stats(
     rest_api_id: &str,
     options: &FetchOptions,
 ) -> Result<(Snapshot, FetchStats), AwsError> {
-    validate_rest_api_id(rest_api_id)?;
+    validate_rest_api_id(rest_api_id, api.front_end())?;
     if !(1..=MAX_PAGE_SIZE).contains(&options.page_size) {
         return Err(AwsError::new(
             AwsErrorKind::InvalidInput,
@@ -149,11 +165,42 @@ async fn read_all(
         (gateway_responses, g_pages),
     ) = futures::try_join!(
         get_rest_api(api, id),
-        get_resources(api, id, limit),
-        get_authorizers(api, id, limit),
-        get_models(api, id, limit),
-        get_request_validators(api, id, limit),
-        get_gateway_responses(api, id, limit),
+        collection(
+            api,
+            id,
+            ("GetResources", "/resources"),
+            page!(api, id, limit, get_resources, embed("methods")),
+            |r: &Resource| ("resource", vec![("id", &r.id), ("path", &r.path)]),
+        ),
+        collection(
+            api,
+            id,
+            ("GetAuthorizers", "/authorizers"),
+            page!(api, id, limit, get_authorizers),
+            |a: &Authorizer| ("authorizer", vec![("id", &a.id), ("name", &a.name)]),
+        ),
+        collection(
+            api,
+            id,
+            ("GetModels", "/models"),
+            page!(api, id, limit, get_models),
+            |m: &Model| ("model", vec![("id", &m.id), ("name", &m.name)]),
+        ),
+        collection(
+            api,
+            id,
+            ("GetRequestValidators", "/requestvalidators"),
+            page!(api, id, limit, get_request_validators),
+            |v: &RequestValidator| ("request validator", vec![("id", &v.id), ("name", &v.name)]),
+        ),
+        // AWS documents this collection as unpaginated; `position` is followed all the same.
+        collection(
+            api,
+            id,
+            ("GetGatewayResponses", "/gatewayresponses"),
+            page!(api, id, limit, get_gateway_responses),
+            |g: &GatewayResponse| ("gateway response", vec![("responseType", &g.response_type)]),
+        ),
     )?;
     let mut snapshot = Snapshot {
         rest_api,
@@ -163,12 +210,12 @@ async fn read_all(
         request_validators,
         gateway_responses,
     };
-    let integration_fallbacks =
-        fill_missing_integrations(api, id, &mut snapshot, options.fallback_concurrency).await?;
+    let method_fallbacks =
+        fill_partial_methods(api, id, &mut snapshot, options.fallback_concurrency).await?;
     let stats = FetchStats {
         resource_pages,
         other_requests: 1 + a_pages + m_pages + v_pages + g_pages,
-        integration_fallbacks,
+        method_fallbacks,
     };
     tracing::debug!(
         rest_api_id = id,
@@ -194,6 +241,7 @@ pub(super) fn context<'a>(
         sub_path: sub_path.into(),
         region: api.region(),
         endpoint: api.endpoint(),
+        front_end: api.front_end(),
     }
 }
 
@@ -239,172 +287,121 @@ where
     }
 }
 
-async fn get_rest_api(api: &ApiGateway, id: &str) -> Result<crate::snapshot::RestApi, AwsError> {
-    let ctx = context(api, id, "GetRestApi", "", None);
-    let _permit = api.permit().await?;
-    let out = api
-        .sdk()
-        .get_rest_api()
-        .rest_api_id(id)
-        .send()
-        .await
-        .map_err(|e| from_sdk(e, &ctx))?;
-    // GetRestApiOutput carries the RestApi's fields directly; rebuild the shape convert expects.
-    let endpoint = out.endpoint_configuration().cloned();
-    let api_value = aws_sdk_apigateway::types::RestApi::builder()
-        .set_id(out.id().map(str::to_owned))
-        .set_policy(out.policy().map(str::to_owned))
-        .set_binary_media_types(Some(out.binary_media_types().to_vec()))
-        .set_minimum_compression_size(out.minimum_compression_size())
-        .set_api_key_source(out.api_key_source().cloned())
-        .set_endpoint_configuration(endpoint)
-        .disable_execute_api_endpoint(out.disable_execute_api_endpoint())
-        .build();
-    Ok(convert::rest_api(&api_value, id))
+/// One page of a collection as API Gateway answers it.
+#[derive(Deserialize)]
+struct Answered<T> {
+    #[serde(rename = "item", default = "Vec::new")]
+    items: Vec<T>,
+    position: Option<String>,
 }
 
-async fn get_resources(
+/// One call: waits for a request slot, sends it with a [`RawAnswer`] attached, reads the body.
+async fn call<T, O, E, Fut>(
     api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<crate::snapshot::Resource>, u32), AwsError> {
-    paginate(
-        context(api, id, "GetResources", "/resources", None),
-        |position, ctx| async move {
-            let _permit = api.permit().await?;
-            let out = api
-                .sdk()
-                .get_resources()
-                .rest_api_id(id)
-                .embed("methods")
-                .limit(limit)
-                .set_position(position)
-                .send()
-                .await
-                .map_err(|e| from_sdk(e, &ctx))?;
-            let items = out
-                .items()
-                .iter()
-                .map(convert::resource)
-                .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| ctx.malformed(e))?;
-            Ok((items, out.position().map(str::to_owned)))
-        },
-    )
-    .await
+    ctx: &CallContext<'_>,
+    send: impl FnOnce(RawAnswer) -> Fut,
+) -> Result<T, AwsError>
+where
+    T: DeserializeOwned,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let _permit = api.permit().await?;
+    let raw = RawAnswer::default();
+    let sent = send(raw.clone()).await;
+    raw.read(sent, ctx)
 }
 
-/// Reads every page of one per-API collection. Each SDK operation has its own fluent builder
-/// type, so a macro (rather than a generic function) lets one body serve all of them.
-macro_rules! collection {
-    ($api:expr, $id:expr, $limit:expr, $operation:literal, $path:literal, $call:ident, $convert:path) => {
-        paginate(
-            context($api, $id, $operation, $path, None),
-            |position, ctx| async move {
-                let _permit = $api.permit().await?;
-                let out = $api
-                    .sdk()
-                    .$call()
-                    .rest_api_id($id)
-                    .limit($limit)
-                    .set_position(position)
-                    .send()
-                    .await
-                    .map_err(|e| from_sdk(e, &ctx))?;
-                let items = out
-                    .items()
-                    .iter()
-                    .map($convert)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| ctx.malformed(e))?;
-                Ok((items, out.position().map(str::to_owned)))
-            },
-        )
-        .await
+/// The SDK call for one page of a collection, from its `position`. Each operation has a
+/// builder type of its own, so a macro (not a generic function) spells the chain once.
+macro_rules! page {
+    ($api:expr, $id:expr, $limit:expr, $operation:ident $(, $extra:ident($arg:expr))*) => {
+        |position: Option<String>, raw: RawAnswer| {
+            $api.sdk()
+                .$operation()
+                .rest_api_id($id)
+                $(.$extra($arg))*
+                .limit($limit)
+                .set_position(position)
+                .customize()
+                .interceptor(raw)
+                .send()
+        }
     };
 }
+use page;
 
-async fn get_authorizers(
-    api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<crate::snapshot::Authorizer>, u32), AwsError> {
-    collection!(
-        api,
-        id,
-        limit,
-        "GetAuthorizers",
-        "/authorizers",
-        get_authorizers,
-        convert::authorizer
-    )
-}
+/// What names an item in an error, and the members that identify it (AWS names and values).
+type Identity<'a> = (&'static str, Vec<(&'static str, &'a String)>);
 
-async fn get_models(
-    api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<crate::snapshot::Model>, u32), AwsError> {
-    collection!(
-        api,
-        id,
-        limit,
-        "GetModels",
-        "/models",
-        get_models,
-        convert::model
-    )
-}
-
-async fn get_request_validators(
-    api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<crate::snapshot::RequestValidator>, u32), AwsError> {
-    collection!(
-        api,
-        id,
-        limit,
-        "GetRequestValidators",
-        "/requestvalidators",
-        get_request_validators,
-        convert::request_validator
-    )
-}
-
-/// AWS documents this collection as unpaginated; `position` is still followed in case an
-/// implementation pages it.
-async fn get_gateway_responses(
-    api: &ApiGateway,
-    id: &str,
-    limit: i32,
-) -> Result<(Vec<crate::snapshot::GatewayResponse>, u32), AwsError> {
-    collection!(
-        api,
-        id,
-        limit,
-        "GetGatewayResponses",
-        "/gatewayresponses",
-        get_gateway_responses,
-        convert::gateway_response
-    )
-}
-
-/// Fallback for methods whose integration GetResources did not embed.
+/// Every page of one per-API collection; `send` makes one page's call from its `position`.
 ///
-/// `embed=methods` normally returns each method with its `methodIntegration`; a method
-/// without one either has no integration (possible while an API is being built) or was
-/// returned by an implementation that does not embed integrations. GetIntegration tells the
-/// two apart: NotFound (or an answer without an integration type) means the method really has
-/// no integration. These calls are counted in
-/// [`FetchStats::integration_fallbacks`] so a live API that needs them shows up in logs/tests.
-async fn fill_missing_integrations(
+/// An item without a member that identifies it fails the read: the snapshot keys on them, and a
+/// guess would silently change the hash.
+async fn collection<T, O, E, Fut>(
+    api: &ApiGateway,
+    id: &str,
+    (operation, sub_path): (&'static str, &'static str),
+    send: impl Fn(Option<String>, RawAnswer) -> Fut,
+    identity: impl Fn(&T) -> Identity<'_>,
+) -> Result<(Vec<T>, u32), AwsError>
+where
+    T: DeserializeOwned,
+    Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let send = &send;
+    let ctx = context(api, id, operation, sub_path, None);
+    let (items, pages) = paginate(ctx.clone(), |position, ctx| async move {
+        let page: Answered<T> = call(api, &ctx, |raw| send(position, raw)).await?;
+        Ok((page.items, page.position))
+    })
+    .await?;
+    for item in &items {
+        let (kind, members) = identity(item);
+        if let Some((member, _)) = members.iter().find(|(_, value)| value.is_empty()) {
+            let named = match members.first() {
+                Some(("id", id)) if !id.is_empty() => format!("{kind} {id}"),
+                _ => format!("a {kind}"),
+            };
+            return Err(ctx.malformed(format_args!("{named} has no `{member}`")));
+        }
+    }
+    Ok((items, pages))
+}
+
+async fn get_rest_api(api: &ApiGateway, id: &str) -> Result<RestApi, AwsError> {
+    let ctx = context(api, id, "GetRestApi", "", None);
+    let mut rest_api: RestApi = call(api, &ctx, |raw| {
+        api.sdk()
+            .get_rest_api()
+            .rest_api_id(id)
+            .customize()
+            .interceptor(raw)
+            .send()
+    })
+    .await?;
+    if rest_api.id.is_empty() {
+        rest_api.id = id.to_owned();
+    }
+    Ok(rest_api)
+}
+
+/// Reads whole every method GetResources answered partially.
+///
+/// With `embed=methods` each method comes with its body and `methodIntegration`. A method
+/// without its body (`{}`: no `httpMethod`, as GetResources answers without embedding) or
+/// without an integration (an implementation that does not embed them, or a method whose
+/// integration is not created yet) is read with GetMethod, which carries the integration and
+/// the responses. A method is never hashed from partial data. These calls are counted in
+/// [`FetchStats::method_fallbacks`] so a live API that needs them shows up in logs and tests.
+async fn fill_partial_methods(
     api: &ApiGateway,
     id: &str,
     snapshot: &mut Snapshot,
     concurrency: usize,
 ) -> Result<u32, AwsError> {
-    let missing: Vec<(usize, String, String)> = snapshot
+    let partial: Vec<(usize, String, String)> = snapshot
         .resources
         .iter()
         .enumerate()
@@ -412,81 +409,50 @@ async fn fill_missing_integrations(
             resource
                 .methods
                 .iter()
-                .filter(|(_, method)| method.integration.is_none())
+                .filter(|(_, method)| method.http_method.is_empty() || method.integration.is_none())
                 .map(move |(verb, _)| (index, resource.id.clone(), verb.clone()))
         })
         .collect();
-    let count = u32::try_from(missing.len()).unwrap_or(u32::MAX);
-    let found: Vec<(usize, String, Option<Integration>)> = futures::stream::iter(missing)
+    let count = u32::try_from(partial.len()).unwrap_or(u32::MAX);
+    let read: Vec<(usize, String, Method)> = futures::stream::iter(partial)
         .map(|(index, resource_id, verb)| async move {
-            let integration = get_integration(api, id, &resource_id, &verb).await?;
-            Ok::<_, AwsError>((index, verb, integration))
+            let method = get_method(api, id, &resource_id, &verb).await?;
+            Ok::<_, AwsError>((index, verb, method))
         })
         .buffer_unordered(concurrency.max(1))
         .try_collect()
         .await?;
-    for (index, verb, integration) in found {
-        if let Some(method) = snapshot.resources[index].methods.get_mut(&verb) {
-            method.integration = integration;
-        }
+    for (index, verb, method) in read {
+        snapshot.resources[index].methods.insert(verb, method);
     }
     Ok(count)
 }
 
-async fn get_integration(
+async fn get_method(
     api: &ApiGateway,
     id: &str,
     resource_id: &str,
     verb: &str,
-) -> Result<Option<Integration>, AwsError> {
-    let ctx = context(
-        api,
-        id,
-        "GetIntegration",
-        format!("/resources/{resource_id}/methods/{verb}/integration"),
-        None,
-    );
-    let _permit = api.permit().await?;
-    match api
-        .sdk()
-        .get_integration()
-        .rest_api_id(id)
-        .resource_id(resource_id)
-        .http_method(verb)
-        .send()
-        .await
-    {
-        // An integration always has a type; an answer without one (moto returns `{}` where AWS
-        // returns 404) also means "no integration".
-        Ok(out) if out.r#type().is_none() => Ok(None),
-        Ok(out) => {
-            let integration = aws_sdk_apigateway::types::Integration::builder()
-                .set_type(out.r#type().cloned())
-                .set_http_method(out.http_method().map(str::to_owned))
-                .set_uri(out.uri().map(str::to_owned))
-                .set_connection_type(out.connection_type().cloned())
-                .set_connection_id(out.connection_id().map(str::to_owned))
-                .set_credentials(out.credentials().map(str::to_owned))
-                .set_request_parameters(out.request_parameters().cloned())
-                .set_request_templates(out.request_templates().cloned())
-                .set_passthrough_behavior(out.passthrough_behavior().map(str::to_owned))
-                .set_content_handling(out.content_handling().cloned())
-                .timeout_in_millis(out.timeout_in_millis())
-                .set_cache_namespace(out.cache_namespace().map(str::to_owned))
-                .set_cache_key_parameters(Some(out.cache_key_parameters().to_vec()))
-                .set_tls_config(out.tls_config().cloned())
-                .set_integration_responses(out.integration_responses().cloned())
-                .build();
-            Ok(Some(convert::integration(&integration)))
-        }
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_not_found_exception()) =>
-        {
-            Ok(None)
-        }
-        Err(e) => Err(from_sdk(e, &ctx)),
+) -> Result<Method, AwsError> {
+    let sub_path = format!("/resources/{resource_id}/methods/{verb}");
+    let ctx = context(api, id, "GetMethod", sub_path, None);
+    let method: Method = call(api, &ctx, |raw| {
+        api.sdk()
+            .get_method()
+            .rest_api_id(id)
+            .resource_id(resource_id)
+            .http_method(verb)
+            .customize()
+            .interceptor(raw)
+            .send()
+    })
+    .await?;
+    if method.http_method.is_empty() {
+        return Err(ctx.malformed(format_args!(
+            "method {verb} of resource {resource_id} was answered without its body"
+        )));
     }
+    Ok(method)
 }
 
 #[cfg(test)]
@@ -496,7 +462,7 @@ mod tests {
     #[test]
     fn rest_api_id_validation() {
         for ok in ["a1b2c3d4e5", "ABC123", "x"] {
-            assert!(validate_rest_api_id(ok).is_ok(), "{ok}");
+            assert!(validate_rest_api_id(ok, FrontEnd::Provider).is_ok(), "{ok}");
         }
         for bad in [
             "",
@@ -507,7 +473,14 @@ mod tests {
             "arn:aws:apigateway:us-east-1::/restapis/abc",
             "ü",
         ] {
-            let e = validate_rest_api_id(bad).unwrap_err();
+            let e = validate_rest_api_id(bad, FrontEnd::Provider).unwrap_err();
+            let cli = validate_rest_api_id(bad, FrontEnd::Cli).unwrap_err();
+            assert!(
+                cli.detail().starts_with("--rest-api-id "),
+                "{}",
+                cli.detail()
+            );
+            assert!(e.detail().starts_with("`rest_api_id` "), "{}", e.detail());
             assert_eq!(e.attribute(), Some("rest_api_id"), "{bad:?}");
             assert_eq!(e.kind(), AwsErrorKind::InvalidInput);
         }

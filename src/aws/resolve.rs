@@ -15,6 +15,7 @@ use aws_runtime::env_config::file::{EnvConfigFileKind, EnvConfigFiles};
 use aws_types::os_shim_internal::{Env, Fs};
 
 use super::error::AwsError;
+use super::naming::{FrontEnd, Setting};
 use super::settings::{AssumeRole, AwsSettings, RetryMode};
 
 /// Upper bound for `max_retries`: beyond this a throttled read would take hours.
@@ -41,6 +42,7 @@ pub(crate) struct Resolved {
     /// The endpoint for messages: the override, the profile's `endpoint_url`, else AWS's.
     pub endpoint_description: String,
     pub retry: RetryConfig,
+    pub front_end: FrontEnd,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -61,16 +63,25 @@ pub(crate) async fn resolve(
     env: &Env,
     fs: &Fs,
 ) -> Result<Resolved, AwsError> {
+    let front = settings.front_end;
+    let name = |setting: Setting| setting.name(front);
     let static_credentials = static_credentials(settings)?;
-    let assume_role = settings.assume_role.as_ref().map(assume_role).transpose()?;
+    let assume_role = settings
+        .assume_role
+        .as_ref()
+        .map(|role| assume_role(role, front))
+        .transpose()?;
     let profile_files = profile_files(settings, env, fs).await?;
 
     let profile_name = match &settings.profile {
         Some(p) if p.trim().is_empty() => {
             return Err(AwsError::invalid_setting(
-                "profile",
+                Setting::Profile,
                 "Invalid profile",
-                "`profile` is empty. Remove it to use AWS_PROFILE or the default profile, or name a profile of the shared config files.",
+                format!(
+                    "{} is empty. Remove it to use AWS_PROFILE or the default profile, or name a profile of the shared config files.",
+                    name(Setting::Profile)
+                ),
             ))
         }
         Some(p) => Some(p.clone()),
@@ -84,33 +95,38 @@ pub(crate) async fn resolve(
     )
     .await
     .map_err(|e| {
-        let attribute = if !settings.shared_config_files.is_empty() {
-            "shared_config_files"
+        let setting = if !settings.shared_config_files.is_empty() {
+            Setting::SharedConfigFiles
         } else if !settings.shared_credentials_files.is_empty() {
-            "shared_credentials_files"
+            Setting::SharedCredentialsFiles
         } else {
-            "profile"
+            Setting::Profile
         };
         AwsError::invalid_setting(
-            attribute,
+            setting,
             "Could not read the AWS shared config files",
             format!(
-                "{}. Fix the file's syntax or point `shared_config_files` / `shared_credentials_files` at valid files.",
-                super::error::error_chain(&e)
+                "{}. Fix the file's syntax or point {} / {} at valid files.",
+                super::error::error_chain(&e),
+                name(Setting::SharedConfigFiles),
+                name(Setting::SharedCredentialsFiles)
             ),
         )
     })?;
     let selected = profiles.get_profile(profiles.selected_profile());
-    if let Some(name) = &profile_name {
+    if let Some(profile) = &profile_name {
         if selected.is_none() {
             let mut known: Vec<&str> = profiles.profiles().collect();
             known.sort_unstable();
             return Err(AwsError::invalid_setting(
-                "profile",
-                format!("Profile \"{name}\" not found"),
+                Setting::Profile,
+                format!("Profile \"{profile}\" not found"),
                 format!(
-                    "No profile \"{name}\" in the shared config or credentials files. Profiles found: {}. Fix `profile` or `shared_config_files` / `shared_credentials_files`.",
-                    if known.is_empty() { "none".to_string() } else { known.join(", ") }
+                    "No profile \"{profile}\" in the shared config or credentials files. Profiles found: {}. Fix {} or {} / {}.",
+                    if known.is_empty() { "none".to_string() } else { known.join(", ") },
+                    name(Setting::Profile),
+                    name(Setting::SharedConfigFiles),
+                    name(Setting::SharedCredentialsFiles)
                 ),
             ));
         }
@@ -141,6 +157,7 @@ pub(crate) async fn resolve(
         endpoint_override,
         endpoint_description,
         retry,
+        front_end: front,
     })
 }
 
@@ -158,6 +175,8 @@ fn static_credentials(settings: &AwsSettings) -> Result<Option<Credentials>, Aws
     fn set(v: &Option<String>) -> Option<&str> {
         v.as_deref().filter(|s| !s.is_empty())
     }
+    let [access_key, secret_key, token] = [Setting::AccessKey, Setting::SecretKey, Setting::Token]
+        .map(|s| s.name(settings.front_end));
     match (set(&settings.access_key), set(&settings.secret_key), set(&settings.token)) {
         (Some(access), Some(secret), token) => Ok(Some(Credentials::new(
             access,
@@ -167,19 +186,19 @@ fn static_credentials(settings: &AwsSettings) -> Result<Option<Credentials>, Aws
             "gwtrigger-provider-settings",
         ))),
         (Some(_), None, _) => Err(AwsError::invalid_setting(
-            "secret_key",
+            Setting::SecretKey,
             "Incomplete static credentials",
-            "`access_key` is set but `secret_key` is not. Set both, or neither to use the default credential chain (environment, profile, SSO, ...).",
+            format!("{access_key} is set but {secret_key} is not. Set both, or neither to use the default credential chain (environment, profile, SSO, ...)."),
         )),
         (None, Some(_), _) => Err(AwsError::invalid_setting(
-            "access_key",
+            Setting::AccessKey,
             "Incomplete static credentials",
-            "`secret_key` is set but `access_key` is not. Set both, or neither to use the default credential chain (environment, profile, SSO, ...).",
+            format!("{secret_key} is set but {access_key} is not. Set both, or neither to use the default credential chain (environment, profile, SSO, ...)."),
         )),
         (None, None, Some(_)) => Err(AwsError::invalid_setting(
-            "token",
+            Setting::Token,
             "Incomplete static credentials",
-            "`token` is set without `access_key` and `secret_key`. A session token is only used together with both.",
+            format!("{token} is set without {access_key} and {secret_key}. A session token is only used together with both."),
         )),
         (None, None, None) => Ok(None),
     }
@@ -189,14 +208,15 @@ fn is_iam_name_char(c: char, extra: &str) -> bool {
     c.is_ascii_alphanumeric() || "_+=,.@-".contains(c) || extra.contains(c)
 }
 
-fn assume_role(role: &AssumeRole) -> Result<ResolvedAssumeRole, AwsError> {
+fn assume_role(role: &AssumeRole, front: FrontEnd) -> Result<ResolvedAssumeRole, AwsError> {
+    let name = |setting: Setting| setting.name(front);
     let arn = role.role_arn.trim();
     let parts: Vec<&str> = arn.split(':').collect();
     if parts.len() < 6 || parts[0] != "arn" || parts[2] != "iam" || !parts[5].starts_with("role/") {
         return Err(AwsError::invalid_setting(
-            "assume_role.role_arn",
+            Setting::RoleArn,
             "Invalid role ARN",
-            format!("`assume_role.role_arn` = \"{arn}\" is not an IAM role ARN. Expected the form arn:aws:iam::123456789012:role/NAME."),
+            format!("{} = \"{arn}\" is not an IAM role ARN. Expected the form arn:aws:iam::123456789012:role/NAME.", name(Setting::RoleArn)),
         ));
     }
     let session_name = role
@@ -207,26 +227,32 @@ fn assume_role(role: &AssumeRole) -> Result<ResolvedAssumeRole, AwsError> {
         || !session_name.chars().all(|c| is_iam_name_char(c, ""))
     {
         return Err(AwsError::invalid_setting(
-            "assume_role.session_name",
+            Setting::RoleSessionName,
             "Invalid role session name",
-            "`assume_role.session_name` must be 2 to 64 characters of letters, digits and _+=,.@-",
+            format!(
+                "{} must be 2 to 64 characters of letters, digits and _+=,.@-",
+                name(Setting::RoleSessionName)
+            ),
         ));
     }
     if let Some(id) = &role.external_id {
         if !(2..=1224).contains(&id.len()) || !id.chars().all(|c| is_iam_name_char(c, ":/")) {
             return Err(AwsError::invalid_setting(
-                "assume_role.external_id",
+                Setting::RoleExternalId,
                 "Invalid external id",
-                "`assume_role.external_id` must be 2 to 1224 characters of letters, digits and _+=,.@:/-",
+                format!(
+                    "{} must be 2 to 1224 characters of letters, digits and _+=,.@:/-",
+                    name(Setting::RoleExternalId)
+                ),
             ));
         }
     }
     if let Some(seconds) = role.duration_seconds {
         if !(900..=43_200).contains(&seconds) {
             return Err(AwsError::invalid_setting(
-                "assume_role.duration",
+                Setting::RoleDuration,
                 "Invalid session duration",
-                format!("`assume_role.duration` is {seconds} s; AWS accepts 900 s (15 min) to 43200 s (12 h), and at most the role's maximum session duration."),
+                format!("{} is {seconds} s; AWS accepts 900 s (15 min) to 43200 s (12 h), and at most the role's maximum session duration.", name(Setting::RoleDuration)),
             ));
         }
     }
@@ -261,32 +287,33 @@ async fn profile_files(
     let mut builder = EnvConfigFiles::builder()
         .include_default_config_file(settings.shared_config_files.is_empty())
         .include_default_credentials_file(settings.shared_credentials_files.is_empty());
-    for (attribute, kind, files) in [
+    for (setting, kind, files) in [
         (
-            "shared_config_files",
+            Setting::SharedConfigFiles,
             EnvConfigFileKind::Config,
             &settings.shared_config_files,
         ),
         (
-            "shared_credentials_files",
+            Setting::SharedCredentialsFiles,
             EnvConfigFileKind::Credentials,
             &settings.shared_credentials_files,
         ),
     ] {
+        let name = setting.name(settings.front_end);
         for file in files {
             if file.trim().is_empty() {
                 return Err(AwsError::invalid_setting(
-                    attribute,
+                    setting,
                     "Empty file name",
-                    format!("`{attribute}` contains an empty path."),
+                    format!("{name} contains an empty path."),
                 ));
             }
             let path = expand_home(file, env);
             if let Err(e) = fs.read_to_end(&path).await {
                 return Err(AwsError::invalid_setting(
-                    attribute,
+                    setting,
                     "Cannot read an AWS shared file",
-                    format!("`{attribute}` lists \"{file}\", which cannot be read: {e}. Fix the path or remove it."),
+                    format!("{name} lists \"{file}\", which cannot be read: {e}. Fix the path or remove it."),
                 ));
             }
             builder = builder.with_file(kind, path);
@@ -301,8 +328,9 @@ fn region(
     profile_region: Option<String>,
     profile_label: &str,
 ) -> Result<String, AwsError> {
+    let name = |setting: Setting| setting.name(settings.front_end);
     let (region, source) = if let Some(r) = &settings.region {
-        (r.clone(), "the `region` argument".to_string())
+        (r.clone(), name(Setting::Region))
     } else if let Some(r) = env_var(env, "AWS_REGION") {
         (r, "AWS_REGION".to_string())
     } else if let Some(r) = env_var(env, "AWS_DEFAULT_REGION") {
@@ -311,10 +339,12 @@ fn region(
         (r, format!("`region` in {profile_label}"))
     } else {
         return Err(AwsError::invalid_setting(
-            "region",
+            Setting::Region,
             "No AWS region configured",
             format!(
-                "Set the provider's `region` argument, the AWS_REGION environment variable, or `region` in {profile_label} of the shared config file (the profile is chosen by `profile` or AWS_PROFILE). gwtrigger does not ask EC2 instance metadata for a region."
+                "Set {}, the AWS_REGION (or AWS_DEFAULT_REGION) environment variable, or `region` in {profile_label} of the shared config file (the profile is chosen by {} or AWS_PROFILE). gwtrigger does not ask EC2 instance metadata for a region.",
+                name(Setting::Region),
+                name(Setting::Profile)
             ),
         ));
     };
@@ -327,7 +357,7 @@ fn region(
         && !region.ends_with('-');
     if !valid {
         return Err(AwsError::invalid_setting(
-            "region",
+            Setting::Region,
             "Invalid AWS region",
             format!("The region {region:?} (from {source}) is not a region name such as us-east-1 or eu-west-1."),
         ));
@@ -335,40 +365,25 @@ fn region(
     Ok(region)
 }
 
-/// Parses a retry mode name as the AWS SDKs spell it; `legacy` is accepted as `standard`.
-pub(crate) fn parse_retry_mode(value: &str) -> Option<RetryMode> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "standard" | "legacy" => Some(RetryMode::Standard),
-        "adaptive" => Some(RetryMode::Adaptive),
-        _ => None,
-    }
-}
-
-/// Converts a `max_retries` number from Terraform or the CLI, with the error for negative or
-/// too large values (attribute `max_retries`).
-pub fn parse_max_retries(value: i64) -> Result<u32, AwsError> {
+/// The one range check of `max_retries` (retries after the first attempt), for the provider
+/// argument, the CLI flag and library callers alike.
+pub fn parse_max_retries(value: i64, front: FrontEnd) -> Result<u32, AwsError> {
     match u32::try_from(value) {
         Ok(v) if v <= MAX_RETRIES_LIMIT => Ok(v),
-        _ => Err(AwsError::invalid_setting(
-            "max_retries",
-            "Invalid max_retries",
-            format!("`max_retries` is {value}; use a whole number from 0 to {MAX_RETRIES_LIMIT} (the number of retries after the first attempt)."),
-        )),
+        _ => {
+            let name = Setting::MaxRetries.name(front);
+            Err(AwsError::invalid_setting(
+                Setting::MaxRetries,
+                // Summaries name the setting plainly, like the provider's other summaries.
+                format!("Invalid {}", name.trim_matches('`')),
+                format!(
+                    "{name} is {value}; use a whole number from 0 to {MAX_RETRIES_LIMIT} (the \
+                     retries after the first attempt). Each retry waits up to 20 s, so larger \
+                     values only delay the error."
+                ),
+            ))
+        }
     }
-}
-
-/// Converts a `retry_mode` string from Terraform or the CLI (attribute `retry_mode`).
-pub fn parse_retry_mode_setting(value: &str) -> Result<RetryMode, AwsError> {
-    RetryMode::parse(value).ok_or_else(|| {
-        AwsError::invalid_setting(
-            "retry_mode",
-            "Invalid retry_mode",
-            format!(
-                "`retry_mode` is {value:?}; valid values are {}.",
-                RetryMode::NAMES.map(|n| format!("\"{n}\"")).join(" and ")
-            ),
-        )
-    })
 }
 
 fn retry_config(
@@ -377,15 +392,9 @@ fn retry_config(
     profile_value: &dyn Fn(&str) -> Option<String>,
     profile_label: &str,
 ) -> Result<RetryConfig, AwsError> {
+    let front = settings.front_end;
     let max_attempts = if let Some(retries) = settings.max_retries {
-        if retries > MAX_RETRIES_LIMIT {
-            return Err(AwsError::invalid_setting(
-                "max_retries",
-                "Invalid max_retries",
-                format!("`max_retries` is {retries}; use 0 to {MAX_RETRIES_LIMIT}. Each retry waits up to 20 s, so larger values only delay the error."),
-            ));
-        }
-        retries + 1
+        parse_max_retries(i64::from(retries), front)? + 1
     } else {
         let from_env = env_var(env, "AWS_MAX_ATTEMPTS")
             .map(|v| (v, "the AWS_MAX_ATTEMPTS environment variable".to_string()));
@@ -397,11 +406,12 @@ fn retry_config(
                 Ok(n) if (1..=MAX_RETRIES_LIMIT + 1).contains(&n) => n,
                 _ => {
                     return Err(AwsError::invalid_setting(
-                        "max_retries",
+                        Setting::MaxRetries,
                         "Invalid maximum attempts",
                         format!(
-                            "{source} is {value:?}; it must be a whole number from 1 to {}. Fix it, or set the provider's `max_retries`, which takes precedence.",
-                            MAX_RETRIES_LIMIT + 1
+                            "{source} is {value:?}; it must be a whole number from 1 to {}. Fix it, or set {}, which takes precedence.",
+                            MAX_RETRIES_LIMIT + 1,
+                            Setting::MaxRetries.name(front)
                         ),
                     ))
                 }
@@ -417,11 +427,15 @@ fn retry_config(
         let from_profile =
             || profile_value("retry_mode").map(|v| (v, format!("`retry_mode` in {profile_label}")));
         match from_env.or_else(from_profile) {
-            Some((value, source)) => parse_retry_mode(&value).ok_or_else(|| {
+            Some((value, source)) => RetryMode::parse(&value).ok_or_else(|| {
                 AwsError::invalid_setting(
-                    "retry_mode",
+                    Setting::RetryMode,
                     "Invalid retry mode",
-                    format!("{source} is {value:?}; valid values are \"standard\" and \"adaptive\". Fix it, or set the provider's `retry_mode`, which takes precedence."),
+                    format!(
+                        "{source} is {value:?}; valid values are {}. Fix it, or set {}, which takes precedence.",
+                        RetryMode::NAMES.map(|n| format!("\"{n}\"")).join(" and "),
+                        Setting::RetryMode.name(front)
+                    ),
                 )
             })?,
             None => RetryMode::Standard,
@@ -443,7 +457,7 @@ pub(crate) fn validate_endpoint(value: &str, source: &str) -> Result<String, Aws
     };
     let err = |why: &str| {
         AwsError::invalid_setting(
-            "endpoints.apigateway",
+            Setting::EndpointApigateway,
             "Invalid API Gateway endpoint",
             format!("{source} = \"{shown}\" {why}. Use an absolute URL such as https://apigateway.us-east-1.amazonaws.com or http://127.0.0.1:5000."),
         )
@@ -467,7 +481,8 @@ pub(crate) fn validate_endpoint(value: &str, source: &str) -> Result<String, Aws
 
 fn endpoint_override(settings: &AwsSettings, env: &Env) -> Result<Option<String>, AwsError> {
     if let Some(endpoint) = &settings.endpoint_apigateway {
-        return validate_endpoint(endpoint, "`endpoints.apigateway`").map(Some);
+        let name = Setting::EndpointApigateway.name(settings.front_end);
+        return validate_endpoint(endpoint, &name).map(Some);
     }
     let ignore = env_var(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
@@ -572,6 +587,103 @@ mod tests {
         .await
         .unwrap_err();
         assert_eq!(e.attribute(), Some("region"));
+    }
+
+    #[tokio::test]
+    async fn messages_name_the_settings_of_their_front_end() {
+        let cli = |settings: AwsSettings| AwsSettings {
+            front_end: FrontEnd::Cli,
+            ..settings
+        };
+        let files = [(
+            "/home/u/.aws/config",
+            "[profile dev]\nregion = eu-north-1\n",
+        )];
+        /// Settings, environment, then what the provider's and the CLI's message say.
+        type Case = (
+            AwsSettings,
+            Vec<(&'static str, &'static str)>,
+            &'static str,
+            &'static str,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                AwsSettings::default(),
+                vec![],
+                "Set `region`, the AWS_REGION",
+                "Set --region, the AWS_REGION (or AWS_DEFAULT_REGION)",
+            ),
+            (
+                AwsSettings {
+                    profile: Some("prod".into()),
+                    ..with_region()
+                },
+                vec![],
+                "Fix `profile` or `shared_config_files` / `shared_credentials_files`.",
+                "Fix --profile or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE.",
+            ),
+            (
+                AwsSettings {
+                    endpoint_apigateway: Some("notaurl".into()),
+                    ..with_region()
+                },
+                vec![],
+                "`endpoints.apigateway` = \"notaurl\" is not a valid URL",
+                "--endpoint-url = \"notaurl\" is not a valid URL",
+            ),
+            (
+                AwsSettings {
+                    max_retries: Some(MAX_RETRIES_LIMIT + 1),
+                    ..with_region()
+                },
+                vec![],
+                "`max_retries` is 101;",
+                "--max-retries is 101;",
+            ),
+            (
+                with_region(),
+                vec![("AWS_MAX_ATTEMPTS", "0")],
+                "or set `max_retries`, which",
+                "or set --max-retries, which",
+            ),
+            (
+                with_region(),
+                vec![("AWS_RETRY_MODE", "fast")],
+                "or set `retry_mode`, which",
+                "or set --retry-mode, which",
+            ),
+            (
+                AwsSettings {
+                    profile: Some(" ".into()),
+                    ..with_region()
+                },
+                vec![],
+                "`profile` is empty.",
+                "--profile is empty.",
+            ),
+        ];
+        for (settings, vars, provider, command_line) in cases {
+            let e = run(&settings, &vars, &files).await.unwrap_err();
+            assert!(e.detail().contains(provider), "{provider:?} not in {e}");
+            let e = run(&cli(settings), &vars, &files).await.unwrap_err();
+            assert!(
+                e.detail().contains(command_line),
+                "{command_line:?} not in {e}"
+            );
+            for terraform_name in [
+                "provider's",
+                "`profile`",
+                "endpoints.",
+                "max_retries",
+                "retry_mode`",
+                "shared_",
+            ] {
+                assert!(
+                    !e.summary().contains(terraform_name) && !e.detail().contains(terraform_name),
+                    "{terraform_name} in {e}"
+                );
+            }
+        }
     }
 
     #[tokio::test]
@@ -705,26 +817,21 @@ mod tests {
     }
 
     #[test]
-    fn setting_parsers() {
-        assert_eq!(parse_max_retries(0).unwrap(), 0);
-        assert_eq!(parse_max_retries(25).unwrap(), 25);
-        for bad in [-1, i64::from(MAX_RETRIES_LIMIT) + 1, i64::MAX] {
-            assert_eq!(
-                parse_max_retries(bad).unwrap_err().attribute(),
-                Some("max_retries")
-            );
-        }
+    fn max_retries_has_one_range_check_naming_the_front_ends_setting() {
+        assert_eq!(parse_max_retries(0, FrontEnd::Provider).unwrap(), 0);
         assert_eq!(
-            parse_retry_mode_setting("adaptive").unwrap(),
-            RetryMode::Adaptive
+            parse_max_retries(i64::from(MAX_RETRIES_LIMIT), FrontEnd::Cli).unwrap(),
+            MAX_RETRIES_LIMIT
         );
-        let e = parse_retry_mode_setting("fast").unwrap_err();
-        assert_eq!(e.attribute(), Some("retry_mode"));
-        assert!(
-            e.detail().contains("\"standard\" and \"adaptive\""),
-            "{}",
-            e.detail()
-        );
+        for bad in [-1, i64::from(MAX_RETRIES_LIMIT) + 1, i64::MAX] {
+            let e = parse_max_retries(bad, FrontEnd::Provider).unwrap_err();
+            assert_eq!(e.attribute(), Some("max_retries"));
+            assert_eq!(e.summary(), "Invalid max_retries");
+            assert!(e.detail().starts_with(&format!("`max_retries` is {bad};")));
+            let e = parse_max_retries(bad, FrontEnd::Cli).unwrap_err();
+            assert_eq!(e.summary(), "Invalid --max-retries");
+            assert!(e.detail().starts_with(&format!("--max-retries is {bad};")));
+        }
     }
 
     #[tokio::test]

@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use super::naming::FrontEnd;
+
 #[derive(Clone, Default, PartialEq)]
 pub struct AwsSettings {
     pub region: Option<String>,
@@ -22,6 +24,8 @@ pub struct AwsSettings {
     /// Total attempts are `max_retries + 1`.
     pub max_retries: Option<u32>,
     pub retry_mode: Option<RetryMode>,
+    /// Which front end the settings came from: messages name its flags or arguments.
+    pub front_end: FrontEnd,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -40,11 +44,16 @@ pub enum RetryMode {
 }
 
 impl RetryMode {
+    /// The names to offer; [`RetryMode::parse`] also takes `legacy`.
     pub const NAMES: [&'static str; 2] = ["standard", "adaptive"];
 
+    /// The one parser of retry mode names, for the provider argument, the CLI flag,
+    /// AWS_RETRY_MODE and the profile's `retry_mode`: as the AWS SDKs spell them, any case.
+    /// `legacy` (the AWS CLI's default, shared through the same profiles) reads as `standard`,
+    /// since the Rust SDK has no legacy mode.
     pub fn parse(s: &str) -> Option<RetryMode> {
-        match s {
-            "standard" => Some(RetryMode::Standard),
+        match s.trim().to_ascii_lowercase().as_str() {
+            "standard" | "legacy" => Some(RetryMode::Standard),
             "adaptive" => Some(RetryMode::Adaptive),
             _ => None,
         }
@@ -66,6 +75,31 @@ impl fmt::Debug for AwsSettings {
             .field("endpoint_apigateway", &self.endpoint_apigateway)
             .field("max_retries", &self.max_retries)
             .field("retry_mode", &self.retry_mode)
+            .field("front_end", &self.front_end)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_mode_names_parse_as_the_sdks_spell_them() {
+        for (text, mode) in [
+            ("standard", RetryMode::Standard),
+            ("Standard ", RetryMode::Standard),
+            ("legacy", RetryMode::Standard),
+            ("adaptive", RetryMode::Adaptive),
+            ("ADAPTIVE", RetryMode::Adaptive),
+        ] {
+            assert_eq!(RetryMode::parse(text), Some(mode), "{text:?}");
+        }
+        for bad in ["", "fast", "standard-ish"] {
+            assert_eq!(RetryMode::parse(bad), None, "{bad:?}");
+        }
+        for name in RetryMode::NAMES {
+            assert!(RetryMode::parse(name).is_some());
+        }
     }
 }

@@ -1,6 +1,9 @@
 //! Stage-side reads for drift and doctor: GetStage, GetDeployment `embed=apisummary`, the stage
 //! export (`oas30`, `extensions=integrations,authorizers`), usage plans and their keys. Converts
 //! SDK types into the plain structs of [`crate::stage::model`]; key values are never kept.
+//!
+//! The deployed routes come from `apiSummary`, else from the export (LocalStack's GetDeployment
+//! has no `apiSummary`); [`DeployedRoutes::choose`] decides, and says when neither will do.
 
 use std::collections::BTreeMap;
 
@@ -11,13 +14,13 @@ use aws_smithy_types::date_time::Format;
 use super::error::from_sdk;
 // Usage plans and keys are read in pages of the API maximum.
 use super::fetch::{context, paginate, MAX_PAGE_SIZE as PAGE_SIZE};
-use super::{fetch_snapshot, ApiGateway, AwsError, AwsErrorKind, FetchOptions};
+use super::{fetch_snapshot, ApiGateway, AwsError, AwsErrorKind, FetchOptions, Setting};
 use crate::stage::export;
-use crate::stage::model::{DeployedStage, MethodSetting, StageContext, UsagePlan};
-use crate::stage::routes::RouteAuth;
+use crate::stage::model::{DeployedRoutes, DeployedStage, MethodSetting, StageContext, UsagePlan};
+use crate::stage::routes::{route_key, RouteAuth};
 
-/// The stage, the deployment it serves (with its `apiSummary`) and, when available, the
-/// integrations of its export.
+/// The stage, the deployment it serves, its routes (from `apiSummary` or the export) and, when
+/// available, the integrations of its export.
 pub async fn fetch_deployed_stage(
     api: &ApiGateway,
     rest_api_id: &str,
@@ -63,7 +66,8 @@ pub async fn fetch_deployed_stage(
         get_deployment(api, rest_api_id, &deployment_id),
         get_export(api, rest_api_id, stage_name)
     );
-    let mut deployed = convert_stage(stage_name, &stage, &deployment?);
+    let deployment = deployment?;
+    let mut deployed = convert_stage(stage_name, &stage, &deployment);
     match exported {
         Ok(integrations) => deployed.exported_integrations = integrations,
         Err(problem) => deployed.export_problem = Some(problem),
@@ -72,6 +76,11 @@ pub async fn fetch_deployed_stage(
         deployed.export_problem =
             Some("the stage export carried no x-amazon-apigateway-integration".into());
     }
+    deployed.routes = DeployedRoutes::choose(
+        api_summary(&deployment),
+        deployed.exported_integrations.as_ref(),
+        deployed.export_problem.as_deref(),
+    );
     Ok(deployed)
 }
 
@@ -137,32 +146,25 @@ async fn get_export(
     export::integrations(body)
 }
 
-/// Plain data from GetStage + GetDeployment (pure).
+/// The deployment's `apiSummary` as `"VERB /path"` → auth; `None` when the answer has none.
+pub fn api_summary(deployment: &GetDeploymentOutput) -> Option<BTreeMap<String, RouteAuth>> {
+    let paths = deployment.api_summary()?;
+    let routes = paths.iter().flat_map(|(path, verbs)| {
+        verbs.iter().map(move |(verb, m)| {
+            let auth = RouteAuth::new(m.authorization_type(), Some(m.api_key_required()));
+            (route_key(verb, path), auth)
+        })
+    });
+    Some(routes.collect())
+}
+
+/// Plain data from GetStage + GetDeployment (pure). The routes are set by the caller, which
+/// also knows the export.
 pub fn convert_stage(
     stage_name: &str,
     stage: &GetStageOutput,
     deployment: &GetDeploymentOutput,
 ) -> DeployedStage {
-    let api_summary = deployment
-        .api_summary()
-        .map(|paths| {
-            paths
-                .iter()
-                .map(|(path, verbs)| {
-                    let verbs = verbs
-                        .iter()
-                        .map(|(verb, m)| {
-                            (
-                                verb.to_ascii_uppercase(),
-                                RouteAuth::new(m.authorization_type(), Some(m.api_key_required())),
-                            )
-                        })
-                        .collect();
-                    (path.clone(), verbs)
-                })
-                .collect()
-        })
-        .unwrap_or_default();
     let method_settings = stage
         .method_settings()
         .map(|settings| {
@@ -184,7 +186,7 @@ pub fn convert_stage(
         deployed_at: deployment
             .created_date()
             .and_then(|d| d.fmt(Format::DateTime).ok()),
-        api_summary,
+        routes: DeployedRoutes::default(),
         exported_integrations: None,
         export_problem: None,
         method_settings,
@@ -202,11 +204,14 @@ fn stage_not_found(api: &ApiGateway, rest_api_id: &str, stage_name: &str) -> Aws
         format!("Stage {stage_name} not found"),
         format!(
             "REST API {rest_api_id} in {} has no stage named {stage_name:?} (or the API does not exist). \
-             Check `stage_name` (case-sensitive), `rest_api_id` and the region.",
-            api.region()
+             Check {} (case-sensitive), {} and {}.",
+            api.region(),
+            Setting::StageName.name(api.front_end()),
+            Setting::RestApiId.name(api.front_end()),
+            Setting::Region.name(api.front_end())
         ),
     )
-    .with_attribute("stage_name")
+    .with_attribute(Setting::StageName.attribute())
 }
 
 /// Usage plans that include `rest_api_id` (any stage), with the names of the keys of those
@@ -356,9 +361,10 @@ mod tests {
         assert_eq!(plain.deployment_id, "d1");
         assert_eq!(plain.deployed_at.as_deref(), Some("2023-11-14T22:13:20Z"));
         assert_eq!(
-            plain.api_summary["/items"]["GET"],
+            api_summary(&deployment).unwrap()["GET /items"],
             RouteAuth::new(Some("AWS_IAM"), Some(true))
         );
+        assert_eq!(api_summary(&GetDeploymentOutput::builder().build()), None);
         assert_eq!(
             plain.method_settings["*/*"].logging_level.as_deref(),
             Some("INFO")

@@ -7,17 +7,17 @@
 use serde_json::{Map, Value};
 
 use super::embedded::{self, Embedded};
-use super::writer::{value_bytes, Writer};
 
 /// Statement members whose value is a set of strings (string ≡ one-element list).
 const SET_MEMBERS: [&str; 4] = ["Action", "NotAction", "NotResource", "Resource"];
 /// Statement members holding a principal (`"*"` or a map of type → set of ids).
 const PRINCIPAL_MEMBERS: [&str; 2] = ["NotPrincipal", "Principal"];
 
-/// The policy in canonical form, ready to be written.
+/// The policy in canonical form.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum CanonicalPolicy {
-    /// Canonical JSON bytes of the normalised policy document.
-    Json(Vec<u8>),
+    /// The normalised policy document.
+    Json(Value),
     /// The trimmed raw text of a policy that is not JSON.
     Text(String),
 }
@@ -33,7 +33,7 @@ pub(crate) fn canonicalise(text: &str, api_id: &str) -> Option<CanonicalPolicy> 
                 return None;
             }
             embedded::map_strings(&mut value, &|s| embedded::neutralise_arns(s, api_id));
-            Some(CanonicalPolicy::Json(document_bytes(value)))
+            Some(CanonicalPolicy::Json(normalise_document(value)))
         }
     }
 }
@@ -47,47 +47,20 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
-/// Writes the policy document; `Statement` becomes a sorted, de-duplicated list of statements.
-fn document_bytes(value: Value) -> Vec<u8> {
+/// `Statement` becomes a sorted, de-duplicated list of normalised statements.
+fn normalise_document(value: Value) -> Value {
     let Value::Object(mut document) = value else {
-        return value_bytes(&value);
+        return value;
     };
-    let statements: Option<Vec<Vec<u8>>> = document.remove("Statement").map(|statement| {
+    if let Some(statement) = document.remove("Statement") {
         let list = match statement {
             Value::Array(items) => items,
             single => vec![single],
         };
-        let mut rendered: Vec<Vec<u8>> = list
-            .into_iter()
-            .map(|s| value_bytes(&normalise_statement(s)))
-            .collect();
-        rendered.sort_unstable();
-        rendered.dedup();
-        rendered
-    });
-    let mut members: Vec<(String, Vec<u8>)> = document
-        .into_iter()
-        .map(|(key, member)| (key, value_bytes(&member)))
-        .collect();
-    if let Some(statements) = statements {
-        let mut list = Writer::default();
-        list.begin_array();
-        for statement in &statements {
-            list.item();
-            list.raw(statement);
-        }
-        list.end_array();
-        members.push(("Statement".to_owned(), list.into_bytes()));
+        let statements = Value::Array(list.into_iter().map(normalise_statement).collect());
+        document.insert("Statement".to_owned(), as_set(statements));
     }
-    members.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let mut out = Writer::default();
-    out.begin_object();
-    for (key, bytes) in &members {
-        out.key(key);
-        out.raw(bytes);
-    }
-    out.end_object();
-    out.into_bytes()
+    Value::Object(document)
 }
 
 fn normalise_statement(statement: Value) -> Value {
@@ -120,7 +93,7 @@ fn as_set(value: Value) -> Value {
         scalar => vec![scalar],
     };
     let mut keyed: Vec<(Vec<u8>, Value)> =
-        items.into_iter().map(|v| (value_bytes(&v), v)).collect();
+        items.into_iter().map(|v| (super::encode(&v), v)).collect();
     keyed.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     keyed.dedup_by(|a, b| a.0 == b.0);
     Value::Array(keyed.into_iter().map(|(_, v)| v).collect())
@@ -161,7 +134,7 @@ mod tests {
 
     fn canonical(text: &str, api_id: &str) -> String {
         match canonicalise(text, api_id) {
-            Some(CanonicalPolicy::Json(bytes)) => String::from_utf8(bytes).unwrap_or_default(),
+            Some(CanonicalPolicy::Json(value)) => value.to_string(),
             Some(CanonicalPolicy::Text(text)) => format!("TEXT:{text}"),
             None => "NONE".to_owned(),
         }

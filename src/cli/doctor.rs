@@ -46,7 +46,7 @@ pub async fn run(args: &DoctorArgs) -> Result<(String, u8), CliError> {
         &FetchOptions::default(),
     )
     .await
-    .map_err(|err| CliError::new(err.summary(), err.detail()))?;
+    .map_err(CliError::from)?;
     let report = diagnose(&context, route.as_deref());
     let code = if report.worst() == Status::Fail {
         EXIT_FAIL

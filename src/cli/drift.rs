@@ -1,4 +1,5 @@
-//! `gwtrigger drift`: does a stage serve the live API? Exit 0 in sync, 2 drift, 1 error.
+//! `gwtrigger drift`: does a stage serve the live API? Exit 0 in sync, 2 drift, 1 error (including
+//! "cannot compare": the stage's routes could not be read).
 
 use clap::Args;
 use serde_json::json;
@@ -29,14 +30,23 @@ pub struct DriftArgs {
 /// Returns what to print and the exit status (0 in sync, 2 drift).
 pub async fn run(args: &DriftArgs) -> Result<(String, u8), CliError> {
     let client = args.connection.client().await?;
-    let aws_error = |err: aws::AwsError| CliError::new(err.summary(), err.detail());
     let fetch = FetchOptions::default();
     let (live, stage) = futures::try_join!(
         aws::fetch_snapshot(&client, &args.rest_api_id, &fetch),
         aws::fetch_deployed_stage(&client, &args.rest_api_id, &args.stage),
     )
-    .map_err(aws_error)?;
-    let drift = compute_drift(&live, &stage);
+    .map_err(CliError::from)?;
+    let drift = compute_drift(&live, &stage).map_err(|why| {
+        CliError::new(
+            format!("Cannot compare stage {} with the live API", args.stage),
+            format!(
+                "{why}. Without the deployment's routes drift cannot tell which routes the stage serves, \
+                 so it reports nothing rather than guess. Redeploy to be sure: \
+                 aws apigateway create-deployment --rest-api-id {} --stage-name {}",
+                args.rest_api_id, args.stage
+            ),
+        )
+    })?;
     let code = if drift.in_sync() { 0 } else { EXIT_DRIFT };
     let out = if args.json {
         render_json(&args.rest_api_id, &stage, &drift)
@@ -59,6 +69,8 @@ pub fn render_json(rest_api_id: &str, stage: &DeployedStage, drift: &Drift) -> S
         "changed_integrations": drift.changed_integrations,
         "export_compared": drift.export_compared,
         "export_problem": stage.export_problem,
+        "deployed_routes_from": drift.deployed_routes_from,
+        "auth_compared": drift.auth_compared,
     });
     format!("{value:#}\n")
 }
@@ -93,6 +105,12 @@ pub fn render_text(rest_api_id: &str, stage: &DeployedStage, drift: &Drift) -> S
                 out.push_str(&format!("    {route}\n"));
             }
         }
+    }
+    if !drift.auth_compared {
+        out.push_str(&format!(
+            "  auth / API key not compared: the deployed routes come from the {} (no apiSummary)\n",
+            drift.deployed_routes_from
+        ));
     }
     if !drift.export_compared {
         out.push_str(&format!(

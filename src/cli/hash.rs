@@ -4,7 +4,8 @@ use clap::Args;
 use serde_json::json;
 
 use crate::aws::FetchOptions;
-use crate::inspect::{self, aspect_names};
+use crate::canonical::{Aspect, Options};
+use crate::inspect;
 
 use super::{CliError, ConnectionArgs};
 
@@ -15,8 +16,7 @@ pub struct HashArgs {
     pub rest_api_id: String,
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// Aspects to leave out of the hash (repeat or comma-separate).
-    #[arg(long, value_delimiter = ',', value_name = "ASPECT")]
+    #[arg(long, value_delimiter = ',', value_name = "ASPECT", help = exclude_help())]
     pub exclude: Vec<String>,
     /// Print hash, routes, ids and counts as JSON.
     #[arg(long, conflicts_with = "document")]
@@ -29,14 +29,21 @@ pub struct HashArgs {
     pub page_size: i32,
 }
 
+fn exclude_help() -> String {
+    format!(
+        "Aspects to leave out of the hash (repeat or comma-separate): {}",
+        Aspect::valid_names()
+    )
+}
+
 pub async fn run(args: &HashArgs) -> Result<String, CliError> {
     let options =
-        inspect::exclude_options(args.exclude.iter().map(String::as_str)).map_err(|bad| {
+        Options::excluding_names(args.exclude.iter().map(String::as_str)).map_err(|bad| {
             CliError::new(
                 "Unknown exclude aspect",
                 format!(
                     "{bad:?} is not an aspect gwtrigger can exclude. Valid names: {}.",
-                    aspect_names().join(", ")
+                    Aspect::valid_names()
                 ),
             )
         })?;
@@ -47,10 +54,12 @@ pub async fn run(args: &HashArgs) -> Result<String, CliError> {
     };
     let inspection = inspect::inspect(&client, &args.rest_api_id, &options, &fetch)
         .await
-        .map_err(|err| CliError::new(err.summary(), err.detail()))?;
+        .map_err(CliError::from)?;
     if args.document {
-        let bytes = inspect::document(&inspection.snapshot, &options);
-        return Ok(format!("{}\n", String::from_utf8_lossy(&bytes)));
+        return Ok(format!(
+            "{}\n",
+            String::from_utf8_lossy(&inspection.document)
+        ));
     }
     let fp = inspection.fingerprint;
     if args.json {

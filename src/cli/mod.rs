@@ -1,7 +1,7 @@
-//! The `gwtrigger` command line for people: `hash` (the same hash as the data source),
-//! `mirror` (provider mirror trees) and `release` (signed registry releases). Each subcommand
-//! lives in its own module; this one only parses arguments, sets up the runtime and turns errors
-//! into exit codes.
+//! The `gwtrigger` command line for people: `hash` (the same hash as the data source), `drift`
+//! and `doctor` (what a stage serves, the 403 checklist), `mirror` (provider mirror trees) and
+//! `release` (signed registry releases). Each subcommand lives in its own module; this one only
+//! parses arguments, sets up the runtime and logging, and turns errors into exit codes.
 
 mod connection;
 mod doctor;
@@ -10,6 +10,7 @@ mod hash;
 pub mod mirror;
 mod release;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +60,13 @@ impl CliError {
     }
 }
 
+/// The AWS layer's messages already name the CLI's flags (the settings say they are the CLI's).
+impl From<crate::aws::AwsError> for CliError {
+    fn from(err: crate::aws::AwsError) -> CliError {
+        CliError::new(err.summary(), err.detail())
+    }
+}
+
 /// Entry point of the `gwtrigger` binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -105,15 +113,24 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         })
 }
 
-/// Logs go to stderr, filtered by GWTRIGGER_LOG (e.g. `debug`); quiet by default.
+/// Logs go to stderr, filtered by GWTRIGGER_LOG (e.g. `debug`, `aws_config=debug`). By default
+/// only gwtrigger's own warnings: the AWS SDK's log lines (a credential chain's WARN with a
+/// debug dump, say) would only repeat, worse, what the error message says. Colour only on a
+/// terminal, and never with NO_COLOR.
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("GWTRIGGER_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+    let colour = std::io::stderr().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+/// gwtrigger's own warnings; every other target is off.
+const DEFAULT_LOG_FILTER: &str = "gwtrigger=warn";
 
 /// Prints a (stdout, exit status) result of `drift`/`doctor`; errors exit 1.
 fn finish(result: Result<(String, u8), CliError>) -> ExitCode {
@@ -126,5 +143,158 @@ fn finish(result: Result<(String, u8), CliError>) -> ExitCode {
             eprintln!("Error: {}\n\n{}", err.summary, err.detail);
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+    use crate::aws::{FrontEnd, Setting, MAX_RETRIES_LIMIT};
+
+    /// `--help` text of one argument of one subcommand.
+    fn help(subcommand: &str, arg: &str) -> String {
+        let command = Cli::command();
+        let sub = command.find_subcommand(subcommand).expect(subcommand);
+        let arg = sub
+            .get_arguments()
+            .find(|a| a.get_id() == arg)
+            .unwrap_or_else(|| panic!("{subcommand} has no {arg}"));
+        arg.get_help().map(ToString::to_string).unwrap_or_default()
+    }
+
+    fn long_flags(subcommand: &str) -> Vec<String> {
+        let command = Cli::command();
+        let sub = command.find_subcommand(subcommand).expect(subcommand);
+        sub.get_arguments()
+            .filter_map(|a| a.get_long().map(|l| format!("--{l}")))
+            .collect()
+    }
+
+    #[test]
+    fn every_cli_setting_name_is_a_real_flag_or_an_aws_variable() {
+        let reading_commands = ["hash", "drift", "doctor"];
+        for setting in Setting::ALL {
+            let name = FrontEnd::Cli.name(setting);
+            let flags: Vec<&str> = name
+                .split(|c: char| c.is_whitespace() || c == '`')
+                .filter(|word| word.starts_with("--"))
+                .collect();
+            assert!(
+                !flags.is_empty() || name.starts_with("AWS_"),
+                "{setting:?} is named {name:?}: neither a flag nor an AWS variable"
+            );
+            for flag in flags {
+                // A setting of the read (stage) needs only the commands that take it.
+                let takers: Vec<&str> = reading_commands
+                    .into_iter()
+                    .filter(|c| long_flags(c).iter().any(|f| f == flag))
+                    .collect();
+                assert!(!takers.is_empty(), "{setting:?}: no command takes {flag}");
+                if setting != Setting::StageName {
+                    assert_eq!(takers, reading_commands, "{setting:?}: {flag}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn help_lists_what_the_code_accepts() {
+        let exclude = help("hash", "exclude");
+        for name in crate::canonical::Aspect::ALL.map(crate::canonical::Aspect::name) {
+            assert!(exclude.contains(name), "{name} missing in {exclude:?}");
+        }
+        let region = help("hash", "region");
+        assert!(
+            region.contains("AWS_REGION") && region.contains("AWS_DEFAULT_REGION"),
+            "{region}"
+        );
+        let retries = help("drift", "max_retries");
+        assert!(
+            retries.contains(&format!("0-{MAX_RETRIES_LIMIT}")),
+            "{retries}"
+        );
+        let mode = help("doctor", "retry_mode");
+        for name in crate::aws::RetryMode::NAMES {
+            assert!(mode.contains(name), "{mode}");
+        }
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn flags_make_settings_named_for_the_cli() {
+        let cli = Cli::try_parse_from([
+            "gwtrigger",
+            "hash",
+            "--rest-api-id",
+            "abc",
+            "--max-retries",
+            "3",
+            "--retry-mode",
+            "legacy",
+            "--endpoint-url",
+            "notaurl",
+        ])
+        .unwrap();
+        let Command::Hash(args) = cli.command else {
+            panic!("not hash")
+        };
+        let settings = args.connection.settings();
+        assert_eq!(settings.front_end, FrontEnd::Cli);
+        assert_eq!(settings.max_retries, Some(3));
+        assert_eq!(settings.retry_mode, Some(crate::aws::RetryMode::Standard));
+        let bad = Cli::try_parse_from([
+            "gwtrigger",
+            "hash",
+            "--rest-api-id",
+            "a",
+            "--retry-mode",
+            "fast",
+        ]);
+        assert!(bad
+            .unwrap_err()
+            .to_string()
+            .contains("standard or adaptive"));
+        for (value, problem) in [
+            (
+                "-1",
+                "--max-retries is -1; use a whole number from 0 to 100",
+            ),
+            ("101", "--max-retries is 101;"),
+            ("two", "\"two\" is not a whole number"),
+        ] {
+            let bad = Cli::try_parse_from(["gwtrigger", "drift", "--max-retries", value]);
+            let message = bad.unwrap_err().to_string();
+            assert!(message.contains(problem), "{message}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bad_flag_is_named_as_the_flag() {
+        let cli = Cli::try_parse_from([
+            "gwtrigger",
+            "drift",
+            "--rest-api-id",
+            "abc",
+            "--stage",
+            "dev",
+            "--region",
+            "eu-west-1",
+            "--endpoint-url",
+            "notaurl",
+        ])
+        .unwrap();
+        let Command::Drift(args) = cli.command else {
+            panic!("not drift")
+        };
+        let err = args.connection.client().await.unwrap_err();
+        assert!(
+            err.detail
+                .starts_with("--endpoint-url = \"notaurl\" is not a valid URL"),
+            "{}",
+            err.detail
+        );
+        assert!(!err.detail.contains("endpoints"), "{}", err.detail);
     }
 }

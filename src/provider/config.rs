@@ -5,7 +5,7 @@
 //! the attribute; [`diagnostic`] turns them into attribute paths. Unknown values are skipped,
 //! so the same code serves validation at plan time and configuration before a read.
 
-use crate::aws::{AssumeRole, AwsError, AwsSettings, RetryMode, MAX_RETRIES_LIMIT};
+use crate::aws::{parse_max_retries, AssumeRole, AwsError, AwsSettings, FrontEnd, RetryMode};
 use crate::plugin::{Diagnostic, PathStep, Value};
 
 use super::duration;
@@ -32,14 +32,17 @@ pub fn settings(config: &Value) -> Result<AwsSettings, Vec<Diagnostic>> {
 
     match config.get("max_retries") {
         Value::Null | Value::Unknown => {}
-        value => match value.as_i64().and_then(|n| u32::try_from(n).ok()) {
-            Some(n) if n <= MAX_RETRIES_LIMIT => settings.max_retries = Some(n),
-            _ => problems.push(
+        value => match value.as_i64() {
+            Some(n) => match parse_max_retries(n, FrontEnd::Provider) {
+                Ok(n) => settings.max_retries = Some(n),
+                Err(err) => problems.push(diagnostic(&err)),
+            },
+            None => problems.push(
                 Diagnostic::error(
                     "Invalid max_retries",
                     format!(
-                        "max_retries must be a whole number from 0 to {MAX_RETRIES_LIMIT} (retries \
-                         after the first attempt); got {}.",
+                        "max_retries must be a whole number (retries after the first attempt); \
+                         got {}.",
                         describe_number(value)
                     ),
                 )

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use tokio_util::sync::CancellationToken;
 
 use crate::aws::{ApiGateway, FetchOptions};
-use crate::canonical::Options;
-use crate::inspect::{self, aspect_names};
+use crate::canonical::{Aspect, Options};
+use crate::inspect;
 use crate::plugin::{Attribute, Block, Diagnostic, ReadResult, Schema, Type, Value};
 
 use super::config::{diagnostic, quoted_list};
@@ -167,8 +167,8 @@ fn exclude(config: &Value) -> Result<Options, Diagnostic> {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    inspect::exclude_options(names).map_err(|bad| {
-        let valid = aspect_names();
+    Options::excluding_names(names).map_err(|bad| {
+        let valid: Vec<&str> = Aspect::ALL.iter().map(|a| a.name()).collect();
         Diagnostic::error(
             "Unknown exclude aspect",
             format!(

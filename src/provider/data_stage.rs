@@ -108,8 +108,21 @@ pub async fn read(client: &ApiGateway, request: &Request, cancel: CancellationTo
             )]);
         }
     };
-    let drift = compute_drift(&live, &stage);
     let list = |routes: &[String]| Value::List(routes.iter().cloned().map(Value::String).collect());
+    // Unknown is not drift: the read fails with the reason. In a `check` block (the documented
+    // use) Terraform reports a nested data source's error as a warning and skips the assertion,
+    // so nothing is claimed about routes that cannot be seen and the run goes on.
+    let drift = compute_drift(&live, &stage).map_err(|why| {
+        vec![Diagnostic::error(
+            format!("Cannot compare stage {} with the live API", request.stage_name),
+            format!(
+                "{why}. Without the deployment's routes nothing can be said about which routes the stage \
+                 serves. Redeploy to be sure: aws apigateway create-deployment --rest-api-id {} --stage-name {}",
+                request.rest_api_id, request.stage_name
+            ),
+        )
+        .at("stage_name")]
+    })?;
     let state = Value::object([
         ("rest_api_id", Value::string(&request.rest_api_id)),
         ("stage_name", Value::string(&request.stage_name)),

@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Index;
 
+use serde::{Deserialize, Deserializer};
+
 /// A map from `String` keys to `V`, iterated in ascending byte order of the keys.
 #[derive(Clone, PartialEq, Eq)]
 pub struct SortedMap<V> {
@@ -177,6 +179,21 @@ impl<V> From<BTreeMap<String, V>> for SortedMap<V> {
     }
 }
 
+/// Reads a JSON object. A `null` value stands for the value's default: AWS answers an empty
+/// mapping template as `null` inside the map, and the entry itself is content (section 3 of
+/// docs/hash-contract.md), so it is kept as `""`.
+impl<'de, V: Deserialize<'de> + Default> Deserialize<'de> for SortedMap<V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = Option::<BTreeMap<String, Option<V>>>::deserialize(deserializer)?;
+        Ok(map
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(key, value)| (key, value.unwrap_or_default()))
+            .collect::<BTreeMap<_, _>>()
+            .into())
+    }
+}
+
 impl<V> Index<&str> for SortedMap<V> {
     type Output = V;
 
@@ -225,6 +242,16 @@ mod tests {
         assert_eq!(ours.remove("c"), None);
         assert_eq!(ours.keys().collect::<Vec<_>>(), ["", "a", "b"]);
         assert_eq!(format!("{ours:?}"), r#"{"": 5, "a": 6, "b": 4}"#);
+    }
+
+    #[test]
+    fn reads_json_objects_with_null_values_as_defaults() {
+        let map: SortedMap<String> =
+            serde_json::from_str(r#"{"b": null, "a": "x", "c": ""}"#).unwrap();
+        assert_eq!(format!("{map:?}"), r#"{"a": "x", "b": "", "c": ""}"#);
+        let none: SortedMap<bool> = serde_json::from_str("null").unwrap();
+        assert!(none.is_empty());
+        assert!(serde_json::from_str::<SortedMap<String>>(r#"{"a": 1}"#).is_err());
     }
 
     #[test]

@@ -1,11 +1,10 @@
-//! Stage drift: the live API against the deployment a stage serves.
-
-use std::collections::BTreeMap;
+//! Stage drift: the live API against the deployment a stage serves. When what the stage serves
+//! cannot be read, the answer is "cannot compare", never a drift.
 
 use serde::Serialize;
 
-use super::model::DeployedStage;
-use super::routes::{live_auth, live_integrations, summary_routes};
+use super::model::{DeployedRoutes, DeployedStage};
+use super::routes::{live_auth, live_integrations};
 use crate::snapshot::Snapshot;
 
 /// How a stage's deployed snapshot differs from the live API. Every list is sorted.
@@ -15,12 +14,17 @@ pub struct Drift {
     pub undeployed_routes: Vec<String>,
     /// Routes the stage serves that are no longer in the API.
     pub removed_routes: Vec<String>,
-    /// Routes in both whose authorization type or API-key requirement differ.
+    /// Routes in both whose authorization type or API-key requirement differ (compared only when
+    /// the deployed routes come from `apiSummary`, see `auth_compared`).
     pub changed_routes: Vec<String>,
     /// Routes in both whose integration type, uri or httpMethod differ (from the stage export).
     pub changed_integrations: Vec<String>,
     /// Whether integrations were compared (false when the export was unavailable).
     pub export_compared: bool,
+    /// Where the deployed routes come from: `apiSummary` or `stage export`.
+    pub deployed_routes_from: &'static str,
+    /// Whether auth and API-key requirements were compared (the export does not record them).
+    pub auth_compared: bool,
 }
 
 impl Drift {
@@ -44,17 +48,33 @@ impl Drift {
     }
 }
 
-/// Compares the live API with what `stage` serves.
-pub fn compute(live: &Snapshot, stage: &DeployedStage) -> Drift {
+/// Compares the live API with what `stage` serves. `Err` says why that is impossible (the
+/// deployed routes are unknown): a caller reports it as "cannot compare", never as drift.
+pub fn compute(live: &Snapshot, stage: &DeployedStage) -> Result<Drift, String> {
+    if let DeployedRoutes::Unknown(why) = &stage.routes {
+        return Err(why.clone());
+    }
+    let deployed = stage.routes.keys().unwrap_or_default();
     let live_routes = live_auth(live);
-    let deployed = summary_routes(&stage.api_summary);
-    let undeployed_routes = keys_missing_from(&live_routes, &deployed);
-    let removed_routes = keys_missing_from(&deployed, &live_routes);
-    let changed_routes = live_routes
-        .iter()
-        .filter(|(route, auth)| deployed.get(*route).is_some_and(|d| d != *auth))
-        .map(|(route, _)| route.clone())
+    let undeployed_routes = live_routes
+        .keys()
+        .filter(|route| !deployed.contains(route.as_str()))
+        .cloned()
         .collect();
+    let removed_routes = deployed
+        .iter()
+        .filter(|route| !live_routes.contains_key(**route))
+        .map(|route| route.to_string())
+        .collect();
+    let deployed_auth = stage.routes.auth();
+    let changed_routes = match deployed_auth {
+        Some(deployed_auth) => live_routes
+            .iter()
+            .filter(|(route, auth)| deployed_auth.get(*route).is_some_and(|d| d != *auth))
+            .map(|(route, _)| route.clone())
+            .collect(),
+        None => Vec::new(),
+    };
     let (changed_integrations, export_compared) = match &stage.exported_integrations {
         Some(exported) => {
             let changed = live_integrations(live)
@@ -71,27 +91,24 @@ pub fn compute(live: &Snapshot, stage: &DeployedStage) -> Drift {
         }
         None => (Vec::new(), false),
     };
-    Drift {
+    Ok(Drift {
         undeployed_routes,
         removed_routes,
         changed_routes,
         changed_integrations,
         export_compared,
-    }
-}
-
-fn keys_missing_from<V, W>(from: &BTreeMap<String, V>, other: &BTreeMap<String, W>) -> Vec<String> {
-    from.keys()
-        .filter(|k| !other.contains_key(*k))
-        .cloned()
-        .collect()
+        deployed_routes_from: stage.routes.source(),
+        auth_compared: deployed_auth.is_some(),
+    })
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::snapshot::{Integration, Method, Resource, SortedMap};
-    use crate::stage::routes::{IntegrationTarget, RouteAuth};
+    use crate::stage::routes::IntegrationTarget;
 
     pub fn method(auth: &str, key: bool, uri: &str) -> Method {
         Method {
@@ -130,15 +147,6 @@ pub(crate) mod tests {
 
     /// A stage that serves exactly `snapshot` (apiSummary and export).
     pub fn deployed(snapshot: &Snapshot) -> DeployedStage {
-        let mut api_summary: BTreeMap<String, BTreeMap<String, RouteAuth>> = BTreeMap::new();
-        for r in &snapshot.resources {
-            for (verb, m) in &r.methods {
-                api_summary.entry(r.path.clone()).or_default().insert(
-                    verb.clone(),
-                    RouteAuth::new(m.authorization_type.as_deref(), m.api_key_required),
-                );
-            }
-        }
         let exported = live_integrations(snapshot)
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k, v)))
@@ -146,7 +154,7 @@ pub(crate) mod tests {
         DeployedStage {
             stage_name: "dev".into(),
             deployment_id: "d1".into(),
-            api_summary,
+            routes: DeployedRoutes::ApiSummary(live_auth(snapshot)),
             exported_integrations: Some(exported),
             ..DeployedStage::default()
         }
@@ -155,9 +163,10 @@ pub(crate) mod tests {
     #[test]
     fn in_sync_when_the_stage_serves_the_live_api() {
         let live = api(&[("GET", "/items", method("NONE", false, "http://a"))]);
-        let drift = compute(&live, &deployed(&live));
+        let drift = compute(&live, &deployed(&live)).unwrap();
         assert!(drift.in_sync());
-        assert!(drift.export_compared);
+        assert!(drift.export_compared && drift.auth_compared);
+        assert_eq!(drift.deployed_routes_from, "apiSummary");
     }
 
     #[test]
@@ -173,7 +182,7 @@ pub(crate) mod tests {
             ("PUT", "/new", method("NONE", false, "http://a")),
             ("GET", "/new", method("NONE", false, "http://a")),
         ]);
-        let drift = compute(&live, &deployed(&old));
+        let drift = compute(&live, &deployed(&old)).unwrap();
         assert_eq!(drift.undeployed_routes, ["GET /new", "PUT /new"]);
         assert_eq!(drift.removed_routes, ["DELETE /old"]);
         assert_eq!(drift.changed_routes, ["POST /items"]);
@@ -188,7 +197,7 @@ pub(crate) mod tests {
         let live = api(&[("GET", "/items", method("NONE", false, "http://b"))]);
         let mut stage = deployed(&old);
         stage.exported_integrations = None;
-        let drift = compute(&live, &stage);
+        let drift = compute(&live, &stage).unwrap();
         assert!(drift.in_sync());
         assert!(!drift.export_compared);
     }
@@ -201,6 +210,47 @@ pub(crate) mod tests {
             "GET /items".to_string(),
             IntegrationTarget::new(Some("http_proxy"), Some("http://a"), Some("get")),
         )]));
-        assert!(compute(&live, &stage).in_sync());
+        assert!(compute(&live, &stage).unwrap().in_sync());
+    }
+
+    /// A stage whose deployment has no apiSummary: the routes come from the export.
+    fn export_only(snapshot: &Snapshot) -> DeployedStage {
+        let mut stage = deployed(snapshot);
+        stage.routes = DeployedRoutes::choose(None, stage.exported_integrations.as_ref(), None);
+        stage
+    }
+
+    #[test]
+    fn without_api_summary_the_export_names_the_undeployed_routes() {
+        let old = api(&[
+            ("GET", "/items", method("NONE", false, "http://a")),
+            ("DELETE", "/old", method("NONE", false, "http://a")),
+        ]);
+        let live = api(&[
+            ("GET", "/items", method("AWS_IAM", false, "http://a")),
+            ("POST", "/items", method("NONE", false, "http://a")),
+        ]);
+        let drift = compute(&live, &export_only(&old)).unwrap();
+        assert_eq!(drift.undeployed_routes, ["POST /items"]);
+        assert_eq!(drift.removed_routes, ["DELETE /old"]);
+        assert!(
+            drift.changed_routes.is_empty(),
+            "the export records no auth"
+        );
+        assert!(!drift.auth_compared);
+        assert_eq!(drift.deployed_routes_from, "stage export");
+        assert!(compute(&live, &export_only(&live)).unwrap().in_sync());
+    }
+
+    #[test]
+    fn without_api_summary_or_export_nothing_is_claimed() {
+        let live = api(&[("GET", "/items", method("NONE", false, "http://a"))]);
+        let mut stage = deployed(&live);
+        stage.routes = DeployedRoutes::choose(None, None, Some("GetExport failed: 404"));
+        let why = compute(&live, &stage).unwrap_err();
+        assert!(
+            why.contains("no apiSummary") && why.contains("GetExport failed: 404"),
+            "{why}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Plain data describing a stage and what surrounds it, filled by `crate::aws::stage` (or by
 //! tests). No SDK types: the checks in this module tree only ever see these structs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::routes::{IntegrationTarget, RouteAuth};
 use crate::snapshot::Snapshot;
@@ -13,8 +13,8 @@ pub struct DeployedStage {
     pub deployment_id: String,
     /// When the served deployment was created, RFC 3339 (UTC).
     pub deployed_at: Option<String>,
-    /// The deployment's `apiSummary`: path → VERB → auth. Absent in the API means empty.
-    pub api_summary: BTreeMap<String, BTreeMap<String, RouteAuth>>,
+    /// The routes the stage serves, and where that is known from.
+    pub routes: DeployedRoutes,
     /// Integrations of the deployed snapshot from the stage export ("VERB /path" → target);
     /// `None` when the export could not be read or carried no integrations.
     pub exported_integrations: Option<BTreeMap<String, IntegrationTarget>>,
@@ -24,6 +24,69 @@ pub struct DeployedStage {
     pub method_settings: BTreeMap<String, MethodSetting>,
     /// `accessLogSettings.destinationArn`.
     pub access_log_destination: Option<String>,
+}
+
+/// What is known about the routes a deployment serves.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeployedRoutes {
+    /// The deployment's `apiSummary` ("VERB /path" → auth): routes and their auth facts.
+    ApiSummary(BTreeMap<String, RouteAuth>),
+    /// The stage export's `paths` (GetDeployment gave no `apiSummary`): routes, no auth facts.
+    Export(BTreeSet<String>),
+    /// Neither is available, so nothing can be compared; the reason, for the user.
+    Unknown(String),
+}
+
+impl Default for DeployedRoutes {
+    fn default() -> Self {
+        DeployedRoutes::Unknown("the deployment was not read".into())
+    }
+}
+
+impl DeployedRoutes {
+    /// Chooses the source: `apiSummary` when GetDeployment gave one, else the export's routes
+    /// when the export is one (it carried the integration extensions, as every AWS export of a
+    /// deployment does), else unknown, saying why.
+    pub fn choose(
+        api_summary: Option<BTreeMap<String, RouteAuth>>,
+        exported_integrations: Option<&BTreeMap<String, IntegrationTarget>>,
+        export_problem: Option<&str>,
+    ) -> DeployedRoutes {
+        match (api_summary, exported_integrations) {
+            (Some(summary), _) => DeployedRoutes::ApiSummary(summary),
+            (None, Some(exported)) => DeployedRoutes::Export(exported.keys().cloned().collect()),
+            (None, None) => DeployedRoutes::Unknown(format!(
+                "GetDeployment returned no apiSummary and the stage export cannot stand in for it ({})",
+                export_problem.unwrap_or("it carried no x-amazon-apigateway-integration")
+            )),
+        }
+    }
+
+    /// The routes served (`None` when unknown).
+    pub fn keys(&self) -> Option<BTreeSet<&str>> {
+        match self {
+            DeployedRoutes::ApiSummary(routes) => Some(routes.keys().map(String::as_str).collect()),
+            DeployedRoutes::Export(routes) => Some(routes.iter().map(String::as_str).collect()),
+            DeployedRoutes::Unknown(_) => None,
+        }
+    }
+
+    /// Their auth facts, when the source records them (`apiSummary` only).
+    pub fn auth(&self) -> Option<&BTreeMap<String, RouteAuth>> {
+        match self {
+            DeployedRoutes::ApiSummary(routes) => Some(routes),
+            _ => None,
+        }
+    }
+
+    /// Where the routes come from, for reports: `apiSummary`, `stage export` or `unknown`.
+    pub fn source(&self) -> &'static str {
+        match self {
+            DeployedRoutes::ApiSummary(_) => "apiSummary",
+            DeployedRoutes::Export(_) => "stage export",
+            DeployedRoutes::Unknown(_) => "unknown",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

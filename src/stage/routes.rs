@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::snapshot::{Integration, Snapshot};
+use crate::snapshot::{Integration, Method, Snapshot};
 
 /// `"VERB /path"`, the key used by the hash's `routes` map and every stage attribute.
 pub fn route_key(verb: &str, path: &str) -> String {
@@ -82,55 +82,39 @@ impl IntegrationTarget {
     }
 }
 
+/// Every live method with its `"VERB /path"` key: the one walk over the API's routes.
+pub fn live_methods(snapshot: &Snapshot) -> impl Iterator<Item = (String, &Method)> {
+    snapshot.resources.iter().flat_map(|resource| {
+        resource
+            .methods
+            .iter()
+            .map(move |(verb, method)| (route_key(verb, &resource.path), method))
+    })
+}
+
 /// Every live route with its auth facts.
 pub fn live_auth(snapshot: &Snapshot) -> BTreeMap<String, RouteAuth> {
-    snapshot
-        .resources
-        .iter()
-        .flat_map(|resource| {
-            resource.methods.iter().map(move |(verb, method)| {
-                (
-                    route_key(verb, &resource.path),
-                    RouteAuth::new(
-                        method.authorization_type.as_deref(),
-                        method.api_key_required,
-                    ),
-                )
-            })
+    live_methods(snapshot)
+        .map(|(route, method)| {
+            let auth = RouteAuth::new(
+                method.authorization_type.as_deref(),
+                method.api_key_required,
+            );
+            (route, auth)
         })
         .collect()
 }
 
 /// Every live route with its integration (`None` for a method without one).
 pub fn live_integrations(snapshot: &Snapshot) -> BTreeMap<String, Option<IntegrationTarget>> {
-    snapshot
-        .resources
-        .iter()
-        .flat_map(|resource| {
-            resource.methods.iter().map(move |(verb, method)| {
-                (
-                    route_key(verb, &resource.path),
-                    method
-                        .integration
-                        .as_ref()
-                        .map(IntegrationTarget::from_integration)
-                        .filter(|t| t.integration_type.is_some()),
-                )
-            })
-        })
-        .collect()
-}
-
-/// Routes of an `apiSummary` (`path → VERB → auth`), keyed like the live ones.
-pub fn summary_routes(
-    api_summary: &BTreeMap<String, BTreeMap<String, RouteAuth>>,
-) -> BTreeMap<String, RouteAuth> {
-    api_summary
-        .iter()
-        .flat_map(|(path, verbs)| {
-            verbs
-                .iter()
-                .map(move |(verb, auth)| (route_key(verb, path), auth.clone()))
+    live_methods(snapshot)
+        .map(|(route, method)| {
+            let target = method
+                .integration
+                .as_ref()
+                .map(IntegrationTarget::from_integration)
+                .filter(|t| t.integration_type.is_some());
+            (route, target)
         })
         .collect()
 }

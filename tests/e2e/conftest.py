@@ -2,10 +2,15 @@
 
 Session:  repo_root, tools (bootstrap'd venv: terraform shim, moto_server, python),
           cargo_bins / provider_binary / cli_binary (one `cargo build` per session; honours
-          CARGO_TARGET_DIR), tf_mirror (unpacked filesystem mirror + .tfrc), terraform_factory.
+          CARGO_TARGET_DIR; GWTRIGGER_BIN_DIR takes prebuilt ones), tf_mirror (unpacked
+          filesystem mirror + .tfrc), terraform_factory.
+Session:  localstack (one LocalStack per run, started on first use, via localstack_server.py;
+          a test using it fails, never skips, when Python 3.13 / .venv-localstack is missing).
 Module:   moto_server (one moto_server per test module on a free loopback port).
 Function: moto (the module's server with its state reset), apigw (boto3 client on moto),
           proxy (ApigwProxy in front of moto), cli (runs `gwtrigger` with test credentials).
+
+The helpers these fixtures wrap live in `support/`.
 
 Every subprocess gets `clean_env()`: no inherited TF_*/AWS_* variables (TF_BIN excepted, it picks
 the terraform the shim runs), test credentials, IMDS disabled, no user config files.
@@ -22,8 +27,16 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
-from apigw_proxy import ApigwProxy
-from harness import (
+# The helpers live in support/ so this directory shows what is a test. Tests, the helpers
+# themselves and scripts/bench_support.py import them by plain module name (`from harness import
+# Cli`); putting support/ on sys.path here, before pytest imports any test module, keeps every
+# such import working without a package prefix.
+SUPPORT_DIR = Path(__file__).resolve().parent / "support"
+sys.path.insert(0, str(SUPPORT_DIR))
+
+from apigw_proxy import ApigwProxy  # noqa: E402
+from localstack_server import LocalStack, LocalStackUnavailable  # noqa: E402
+from harness import (  # noqa: E402
     MATRIX_RESULTS,
     PROVIDER_SOURCE,
     PROVIDER_VERSION,
@@ -88,18 +101,23 @@ def tools() -> Tools:
 def cargo_bins(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Build both binaries once per session; return their paths (CARGO_TARGET_DIR honoured).
 
-    The binaries are hard-linked (or copied) into the session's temp dir right after the build,
-    so a later build in the same target dir (another worktree sharing CARGO_TARGET_DIR) cannot
-    swap them in the middle of the run.
+    GWTRIGGER_BIN_DIR skips the build and takes the binaries from that directory instead (e.g.
+    `target/release`, to test what users get). The binaries are hard-linked (or copied) into the
+    session's temp dir, so a later build in the same target dir (another worktree sharing
+    CARGO_TARGET_DIR) cannot swap them in the middle of the run.
     """
-    run(["cargo", "build", "--bins", "--quiet"], cwd=REPO_ROOT, timeout=1800)
-    meta = json.loads(run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO_ROOT).stdout)
-    target = Path(meta["target_directory"]) / "debug"
+    given = os.environ.get("GWTRIGGER_BIN_DIR")
+    if given:
+        target = Path(given).resolve()
+    else:
+        run(["cargo", "build", "--bins", "--quiet"], cwd=REPO_ROOT, timeout=1800)
+        meta = json.loads(run(["cargo", "metadata", "--format-version", "1", "--no-deps"], cwd=REPO_ROOT).stdout)
+        target = Path(meta["target_directory"]) / "debug"
     snapshot = tmp_path_factory.mktemp("bin")
     bins = {}
     for name in ("terraform-provider-gwtrigger", "gwtrigger"):
         built = target / name
-        assert built.exists(), f"cargo build did not produce {built}"
+        assert built.exists(), f"{built} missing" + ("" if given else " after cargo build")
         bins[name] = snapshot / name
         try:
             os.link(built, bins[name])
@@ -135,6 +153,19 @@ def terraform_factory(tools: Tools, tf_mirror: Mirror) -> Callable[[Path], Terra
 @pytest.fixture(scope="module")
 def moto_server(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     server = MotoServer(tools.moto_server, tmp_path_factory.mktemp("moto") / "moto.log")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def localstack(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """One LocalStack for the whole run (its API Gateway state is shared: tests create their own APIs)."""
+    server = LocalStack(tmp_path_factory.mktemp("localstack"))
+    try:
+        server.start()
+    except LocalStackUnavailable as err:
+        pytest.fail(f"LocalStack unavailable: {err}", pytrace=False)
+    print(f"\nLocalStack ready at {server.url} in {server.startup_seconds:.1f}s", file=sys.stderr)
     yield server
     server.stop()
 

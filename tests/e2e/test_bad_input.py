@@ -44,17 +44,21 @@ def test_malformed_rest_api_id(tf: Terraform, proxy: ApigwProxy, cli: Cli, bad: 
     assert_diagnostic(result, "Invalid rest_api_id", detail, "aws_api_gateway_rest_api.main.id",
                       source_line=ID_LINE)
     summary, cli_detail, _ = cli_error(cli, proxy.url, bad)
-    assert summary == "Invalid rest_api_id" and "not its name, ARN or URL" in cli_detail, cli_detail
+    assert summary == "Invalid --rest-api-id" and "not its name, ARN or URL" in cli_detail, cli_detail
+    assert cli_detail.startswith("--rest-api-id "), cli_detail
     assert proxy.count() == 0, "no request for an invalid id"
 
 
 def test_an_api_that_does_not_exist(tf: Terraform, proxy: ApigwProxy, cli: Cli) -> None:
     result = forget_state(tf).plan(tf_vars(proxy.url, "nosuchapi1"), expect=1)
     assert_diagnostic(result, "REST API nosuchapi1 not found", 'No REST API with id "nosuchapi1" exists in region us-east-1',
-                      f"at endpoint {proxy.url}", "HTTP 404 NotFoundException", "Check `rest_api_id`, the provider's `region`",
+                      f"at endpoint {proxy.url}", "HTTP 404 NotFoundException",
+                      "Check `rest_api_id`, `region` (or AWS_REGION)", "and `endpoints.apigateway`.",
                       source_line=ID_LINE)
     summary, detail, _ = cli_error(cli, proxy.url, "nosuchapi1")
     assert summary == "REST API nosuchapi1 not found" and "region us-east-1" in detail and proxy.url in detail
+    # The CLI's message names its own flags.
+    assert "Check --rest-api-id, --region (or AWS_REGION)" in detail and "and --endpoint-url." in detail, detail
 
 
 def test_the_wrong_region(tf: Terraform, apigw: Any, proxy: ApigwProxy, cli: Cli) -> None:

@@ -96,8 +96,9 @@ def test_a_later_page_that_keeps_failing_fails_the_read(
     summary, detail, took = cli_error(cli, proxy.url, api.id, "--max-retries", "1")
     assert summary == "GetResources failed: API Gateway returned HTTP 500"
     for fragment in ("GetResources (page 3)", f"REST API {api.id}", "HTTP 500 InternalFailure",
-                     "Injected server error", "(request id ", "raise `max_retries`"):
+                     "Injected server error", "(request id ", "on each of 2 attempts over", "kept failing"):
         assert fragment in detail, detail
+    assert "--max-retries" not in detail, "no advice to retry more after every retry failed"
     assert [r.page for r in proxy.requests if r.op == "GetResources"] == [1, 2, 3, 3]
     assert took < BOUNDED
 
@@ -109,7 +110,7 @@ def test_persistent_throttling_is_an_error_after_max_retries(
     summary, detail, took = cli_error(cli, proxy.url, api.id, "--max-retries", "2")
     assert summary == "GetResources was throttled"
     for fragment in ("GetResources (page 1)", "HTTP 429 TooManyRequestsException", "(request id ",
-                     "max_retries", 'retry_mode = "adaptive"'):
+                     "on each of 3 attempts over", "Raise --max-retries", 'set --retry-mode to "adaptive"'):
         assert fragment in detail, detail
     assert proxy.count("GetResources", outcome="throttle") == 3, "1 attempt + max_retries 2"
     assert took < 60

@@ -3,8 +3,8 @@ filesystem mirror and from an HTTPS network mirror on loopback (throwaway CA via
 `terraform providers lock` records exactly our h1/zh; a tampered archive fails `init` with a
 checksum error, and the intact mirror passes again with the existing lock file.
 
-Self-contained (fixtures here and in mirror_support.py) so it does not depend on the shared
-harness. Terraform: TF_BIN, else .venv/bin/terraform."""
+Binaries: conftest's `cargo_bins` (GWTRIGGER_BIN_DIR=target/release tests the release build).
+Terraform: TF_BIN, else .venv/bin/terraform."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from mirror_support import (
     PROVIDER_SOURCE,
     HttpsMirrorServer,
     Workspace,
-    build_binaries,
     filesystem_mirror,
     gwtrigger_mirror,
     make_ca_and_server_cert,
@@ -46,9 +45,9 @@ def module_dir() -> Iterator[Path]:
 
 
 @pytest.fixture(scope="module")
-def bin_dir(module_dir: Path) -> Path:
-    (module_dir / "bin").mkdir()
-    return build_binaries(module_dir / "bin")
+def bin_dir(cargo_bins: dict[str, Path]) -> Path:
+    """The directory holding both binaries (`gwtrigger mirror` takes the provider from there)."""
+    return cargo_bins["gwtrigger"].parent
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +100,7 @@ def test_mirror_reports_consistent_hashes(mirrors: dict) -> None:
 def test_init_and_plan_from_packed_filesystem_mirror(mirrors: dict, tmp_path: Path) -> None:
     packed = mirrors["packed"]
     ws = Workspace(tmp_path, filesystem_mirror(Path(packed["out"])))
-    ws.init().expect_ok()
+    ws.init()
     # Terraform records the h1 it computes over the archive's entries (zh only comes with a
     # registry's signed SHA256SUMS): it must be ours.
     assert ws.locked_hashes() == {packed["h1"]}
@@ -109,17 +108,17 @@ def test_init_and_plan_from_packed_filesystem_mirror(mirrors: dict, tmp_path: Pa
     [executable] = installed_executables(ws)
     assert executable.name == f"terraform-provider-gwtrigger_v{packed['version']}"
     assert executable.stat().st_mode & 0o777 == 0o755
-    ws.plan().expect_ok()
+    ws.plan()
 
 
 def test_init_and_plan_from_unpacked_filesystem_mirror(mirrors: dict, tmp_path: Path) -> None:
     unpacked = mirrors["unpacked"]
     ws = Workspace(tmp_path, filesystem_mirror(Path(unpacked["out"])))
-    ws.init().expect_ok()
+    ws.init()
     # Terraform hashes the unpacked directory itself; it must agree with our (and the zip's) h1.
     assert ws.locked_hashes() == {unpacked["h1"]}
     assert unpacked["h1"] == mirrors["packed"]["h1"]
-    ws.plan().expect_ok()
+    ws.plan()
 
 
 def test_init_and_plan_from_https_network_mirror(mirrors: dict, https_mirror, tmp_path: Path) -> None:
@@ -127,7 +126,7 @@ def test_init_and_plan_from_https_network_mirror(mirrors: dict, https_mirror, tm
     packed = mirrors["packed"]
     ws = Workspace(tmp_path, network_mirror(server.url), {"SSL_CERT_FILE": str(ca)})
     before = len(server.requests)
-    ws.init().expect_ok()
+    ws.init()
     fetched = server.requests[before:]
     dir_url = f"/{PROVIDER_SOURCE}/"
     assert dir_url + "index.json" in fetched
@@ -136,14 +135,14 @@ def test_init_and_plan_from_https_network_mirror(mirrors: dict, https_mirror, tm
     # The mirror's h1/zh are unsigned, so Terraform verifies the archive against them but records
     # only the h1 it computes itself.
     assert ws.locked_hashes() == {packed["h1"]}
-    ws.plan().expect_ok()
+    ws.plan()
 
 
 def test_network_mirror_needs_the_ca(mirrors: dict, https_mirror, tmp_path: Path) -> None:
     """Without SSL_CERT_FILE the throwaway CA is unknown, so the TLS setup above is what's tested."""
     server, _ca = https_mirror
     ws = Workspace(tmp_path, network_mirror(server.url))
-    result = ws.init()
+    result = ws.init(expect=None)
     assert result.code != 0
     assert "certificate" in result.output.lower(), result.output
 
@@ -151,9 +150,9 @@ def test_network_mirror_needs_the_ca(mirrors: dict, https_mirror, tmp_path: Path
 def test_providers_lock_records_exactly_our_hashes(mirrors: dict, tmp_path: Path) -> None:
     packed = mirrors["packed"]
     ws = Workspace(tmp_path, filesystem_mirror(Path(packed["out"])))
-    ws.terraform(
+    ws.run(
         "providers", "lock", f"-fs-mirror={packed['out']}", f"-platform={PLATFORM}", "-no-color"
-    ).expect_ok()
+    )
     assert ws.locked_hashes() == {packed["h1"]}
 
 
@@ -163,13 +162,13 @@ def test_terraform_accepts_our_zh_and_rejects_a_wrong_one(mirrors: dict, tmp_pat
     packed = mirrors["packed"]
     ws = Workspace(tmp_path / "ok", filesystem_mirror(Path(packed["out"])))
     ws.lock_file.write_text(lock_file_text(packed["version"], [packed["zh"]]))
-    ws.init().expect_ok()
+    ws.init()
     assert ws.locked_hashes() == our_hashes(packed)
 
     wrong_zh = packed["zh"][:-1] + ("0" if packed["zh"][-1] != "0" else "1")
     bad = Workspace(tmp_path / "bad", filesystem_mirror(Path(packed["out"])))
     bad.lock_file.write_text(lock_file_text(packed["version"], [wrong_zh]))
-    result = bad.init()
+    result = bad.init(expect=None)
     assert result.code != 0, result.output
     assert LOCK_MISMATCH in " ".join(result.output.split()), result.output
 
@@ -189,7 +188,7 @@ def test_network_mirror_verifies_the_listed_hashes(mirrors: dict, https_mirror, 
     _ca, cert, key = make_ca_and_server_cert(tmp_path)
     with HttpsMirrorServer(tree, cert, key) as server:
         ws = Workspace(tmp_path / "case", network_mirror(server.url), {"SSL_CERT_FILE": str(_ca)})
-        result = ws.init()
+        result = ws.init(expect=None)
     assert result.code != 0, result.output
     assert "checksum" in result.output.lower(), result.output
 
@@ -202,9 +201,9 @@ def test_tampered_archive_fails_init_and_intact_one_passes(mirrors: dict, tmp_pa
     intact = archive.read_bytes()
 
     ws = Workspace(tmp_path / "case", filesystem_mirror(mirror))
-    ws.terraform(
+    ws.run(
         "providers", "lock", f"-fs-mirror={mirror}", f"-platform={PLATFORM}", "-no-color"
-    ).expect_ok()
+    )
     assert ws.locked_hashes() == {packed["h1"]}
     lock_before = ws.lock_file.read_text()
 
@@ -212,15 +211,15 @@ def test_tampered_archive_fails_init_and_intact_one_passes(mirrors: dict, tmp_pa
     tampered = bytearray(intact)
     tampered[len(tampered) // 2] ^= 0xFF
     archive.write_bytes(bytes(tampered))
-    result = ws.init()
+    result = ws.init(expect=None)
     assert result.code != 0, f"init accepted a tampered archive:\n{result.output}"
     assert "checksum" in result.output.lower(), result.output
     assert not installed_executables(ws), "the tampered provider must not be installed"
 
     archive.write_bytes(intact)
-    ws.init().expect_ok()
+    ws.init()
     assert ws.lock_file.read_text() == lock_before, "a passing init must not rewrite the lock file"
-    ws.plan().expect_ok()
+    ws.plan()
 
 
 def test_rebuilt_archive_is_rejected_by_existing_lock(mirrors: dict, bin_dir: Path, tmp_path: Path) -> None:
@@ -228,9 +227,9 @@ def test_rebuilt_archive_is_rejected_by_existing_lock(mirrors: dict, bin_dir: Pa
     does not match the recorded checksums."""
     packed = mirrors["packed"]
     ws = Workspace(tmp_path / "case", filesystem_mirror(Path(packed["out"])))
-    ws.terraform(
+    ws.run(
         "providers", "lock", f"-fs-mirror={packed['out']}", f"-platform={PLATFORM}", "-no-color"
-    ).expect_ok()
+    )
 
     other_binary = tmp_path / "terraform-provider-gwtrigger"
     content = bytearray((bin_dir / "terraform-provider-gwtrigger").read_bytes())
@@ -244,6 +243,6 @@ def test_rebuilt_archive_is_rejected_by_existing_lock(mirrors: dict, bin_dir: Pa
     assert rebuilt["h1"] != packed["h1"] and rebuilt["zh"] != packed["zh"]
 
     ws.tfrc.write_text("provider_installation {\n" + filesystem_mirror(Path(rebuilt["out"])) + "}\n")
-    result = ws.init()
+    result = ws.init(expect=None)
     assert result.code != 0, result.output
     assert LOCK_MISMATCH in " ".join(result.output.split()), result.output

@@ -13,20 +13,11 @@ from typing import Any, Callable
 import pytest
 
 from apis import build_api, find_route, put_route, spec_copy, BuiltApi
-from harness import PROVIDER_VERSION, Cli, MotoServer, Terraform
+from harness import PROVIDER_VERSION, REQUIRED_PROVIDERS_TF, Cli, MotoServer, Terraform
 
 HEX40 = re.compile(r"^[0-9a-f]{40}$")
 
-MAIN_TF = """
-terraform {
-  required_providers {
-    gwtrigger = {
-      source  = "gwtrigger/gwtrigger"
-      version = "%(version)s"
-    }
-  }
-}
-
+MAIN_TF = REQUIRED_PROVIDERS_TF + """
 variable "endpoint" { type = string }
 variable "rest_api_id" { type = string }
 variable "retry_mode" {
@@ -67,7 +58,7 @@ EXPECTED_ROUTES = {f"{r['verb']} {r['path']}" for r in spec_copy()["routes"]}
 def tf(terraform_factory: Callable[[Path], Terraform], tmp_path_factory: pytest.TempPathFactory) -> Terraform:
     """A working directory with the config above, `terraform init`-ed once from the mirror."""
     runner = terraform_factory(tmp_path_factory.mktemp("core"))
-    (runner.workdir / "main.tf").write_text(MAIN_TF % {"version": PROVIDER_VERSION})
+    (runner.workdir / "main.tf").write_text(MAIN_TF)
     runner.init_result = runner.init()  # type: ignore[attr-defined]
     return runner
 
@@ -181,3 +172,48 @@ def test_tf_log_debug_shows_provider_hclog_lines(fresh_state: Terraform, moto: M
         assert float(usage["cpu_user_ms"]) + float(usage["cpu_system_ms"]) > 0, line
         # The provider's own peak (a small API: ~10 MB), not the forking Terraform's size.
         assert 1_000 < int(usage["peak_rss_kib"]) < 60_000, line
+
+
+CORS_PREFLIGHT = {
+    "path": "/pets",
+    "verb": "OPTIONS",
+    "method_responses": ["200"],
+    "integration": {"type": "MOCK", "requestTemplates": {"application/json": '{"statusCode": 200}'}},
+    "integration_responses": [{
+        "statusCode": "200",
+        "responseParameters": {"method.response.header.Access-Control-Allow-Origin": "'*'"},
+        "responseTemplates": {"application/json": ""},
+    }],
+}
+
+
+def test_a_cors_preflight_with_an_empty_template_hashes_alike_in_terraform_and_the_cli(
+        fresh_state: Terraform, moto: MotoServer, apigw: Any, cli: Cli) -> None:
+    """The empty template AWS answers as null: the read works, and the template is content."""
+    tf = fresh_state
+    spec = spec_copy()
+    spec["routes"].append(CORS_PREFLIGHT)
+    api = build_api(apigw, spec)
+    answered = apigw.get_integration_response(restApiId=api.id, resourceId=api.resources["/pets"],
+                                              httpMethod="OPTIONS", statusCode="200")
+    assert answered["responseTemplates"] == {"application/json": None}, "the emulator answers as AWS does"
+
+    def both() -> tuple[str, str]:
+        tf.apply(tf_vars(moto, api))
+        terraform_hash = tf.outputs()["hash"]
+        assert cli.hash(moto.url, api.id)["hash"] == terraform_hash
+        return terraform_hash, tf.outputs()["routes"]["OPTIONS /pets"]
+
+    empty, empty_route = both()
+    hashes = {empty}
+    for templates in ({"application/json": "{}"}, {}):
+        response = dict(CORS_PREFLIGHT["integration_responses"][0], responseTemplates=templates)
+        apigw.put_integration_response(restApiId=api.id, resourceId=api.resources["/pets"],
+                                       httpMethod="OPTIONS", **response)
+        changed, changed_route = both()
+        assert changed_route != empty_route, templates
+        hashes.add(changed)
+    assert len(hashes) == 3, "an empty template, `{}` and no template hash apart"
+    apigw.put_integration_response(restApiId=api.id, resourceId=api.resources["/pets"],
+                                   httpMethod="OPTIONS", **CORS_PREFLIGHT["integration_responses"][0])
+    assert both()[0] == empty

@@ -1,7 +1,7 @@
 """The redeployment story with real Terraform (issue 3, end to end).
 
 A `terraform_data.route` adds a route to the emulator during apply (local-exec running
-route_tool.py; a destroy-time provisioner removes it again), `data "gwtrigger"` reads the API and
+support/route_tool.py; a destroy-time provisioner removes it again), `data "gwtrigger"` reads the API and
 `terraform_data.deployment` has `triggers_replace = data.gwtrigger.api.hash`.
 
 - With `depends_on = [terraform_data.route]` the data source is read during apply, after the
@@ -19,19 +19,11 @@ from typing import Any, Callable
 
 import pytest
 
+import route_tool
 from apis import build_api, spec_copy
-from harness import PROVIDER_VERSION, Cli, MotoServer, Terraform, Tools
+from harness import REQUIRED_PROVIDERS_TF, Cli, MotoServer, Terraform, Tools
 
-CONFIG = """
-terraform {
-  required_providers {
-    gwtrigger = {
-      source  = "gwtrigger/gwtrigger"
-      version = "%(version)s"
-    }
-  }
-}
-
+CONFIG = REQUIRED_PROVIDERS_TF + """
 variable "endpoint" { type = string }
 variable "rest_api_id" { type = string }
 variable "route" { type = string }
@@ -79,7 +71,6 @@ output "deployment_id" { value = terraform_data.deployment.id }
 def make_workdir(factory: Callable[[Path], Terraform], base: Path, depends_on: bool) -> Terraform:
     tf = factory(base)
     (tf.workdir / "main.tf").write_text(CONFIG % {
-        "version": PROVIDER_VERSION,
         "depends_on": "depends_on = [terraform_data.route]" if depends_on else "",
     })
     tf.init()
@@ -108,7 +99,7 @@ def variables(moto: MotoServer, api_id: str, tools: Tools, route: str) -> dict[s
         "rest_api_id": api_id,
         "route": route,
         "python": tools.python,
-        "route_tool": Path(__file__).with_name("route_tool.py"),
+        "route_tool": Path(route_tool.__file__),
     }
 
 

@@ -26,19 +26,12 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 
-from harness import PROVIDER_VERSION
-from mirror_support import (
-    HttpsMirrorServer,
-    TfResult,
-    clean_env,
-    lock_file_hashes,
-    make_ca_and_server_cert,
-    terraform_command,
-)
+from harness import PROVIDER_VERSION, Mirror, Terraform
+from mirror_support import HttpsMirrorServer, lock_file_hashes, make_ca_and_server_cert, terraform_binary
 
 HOST_PLATFORM = "linux_amd64"
 STAND_IN_PLATFORMS = ("darwin_amd64", "darwin_arm64", "linux_arm64", "windows_amd64")
@@ -137,47 +130,35 @@ def registry(tmp_path_factory, tls, cli_binary: Path, gpg: Gpg, binaries: Path) 
     server.__exit__(None, None, None)
 
 
-@dataclass
-class Workdir:
-    """A Terraform working directory with an empty CLI configuration, trusting the test CA."""
+class Workdir(Terraform):
+    """A Terraform working directory requiring gwtrigger from `source`, with an empty CLI
+    configuration (no provider_installation block) and the test CA trusted."""
 
-    root: Path
-    source: str
-    ca: Path
-    tfrc_body: str = ""
-
-    def __post_init__(self) -> None:
-        self.work = self.root / "work"
-        self.home = self.root / "home"
-        self.work.mkdir(parents=True)
-        self.home.mkdir()
-        (self.work / "main.tf").write_text(
+    def __init__(self, root: Path, source: str, ca: Path) -> None:
+        self.root = root
+        self.source = source
+        work, home = root / "work", root / "home"
+        work.mkdir(parents=True)
+        home.mkdir()
+        (work / "main.tf").write_text(
             'terraform {\n  required_providers {\n    gwtrigger = {\n'
-            f'      source  = "{self.source}"\n      version = "{PROVIDER_VERSION}"\n'
+            f'      source  = "{source}"\n      version = "{PROVIDER_VERSION}"\n'
             '    }\n  }\n}\n\nprovider "gwtrigger" {\n  region = "us-east-1"\n}\n'
         )
-        self.tfrc = self.root / "empty.tfrc"
-        self.tfrc.write_text(self.tfrc_body)
+        self.tfrc = root / "empty.tfrc"
+        self.tfrc.write_text("")
+        super().__init__(terraform_binary(), work, Mirror(root, self.tfrc, home))
+        self.extra_env = {"TF_DATA_DIR": str(root / "tfdata"), "SSL_CERT_FILE": str(ca)}
 
-    def terraform(self, *args: str) -> TfResult:
-        env = clean_env(self.home, {
-            "TF_CLI_CONFIG_FILE": str(self.tfrc),
-            "TF_DATA_DIR": str(self.root / "tfdata"),
-            "SSL_CERT_FILE": str(self.ca),
-        })
-        done = subprocess.run(terraform_command() + list(args), cwd=self.work, env=env,
-                              capture_output=True, text=True, timeout=300)
-        return TfResult(list(args), done.returncode, done.stdout, done.stderr)
-
-    def init(self) -> TfResult:
-        return self.terraform("init", "-input=false", "-no-color")
+    def env(self, extra: Optional[dict[str, str]] = None) -> dict[str, str]:
+        return super().env({**self.extra_env, **(extra or {})})
 
     def installed(self) -> list[Path]:
         providers = self.root / "tfdata" / "providers"
         return [p for p in providers.rglob("*") if p.is_file()] if providers.exists() else []
 
     def lock_hashes(self) -> set[str]:
-        return lock_file_hashes((self.work / ".terraform.lock.hcl").read_text(), self.source)
+        return lock_file_hashes((self.workdir / ".terraform.lock.hcl").read_text(), self.source)
 
 
 def shasums(release_doc: dict) -> dict[str, str]:
@@ -241,7 +222,6 @@ def test_registry_documents_follow_the_protocol(registry: Registry) -> None:
 def test_init_installs_by_registry_address_and_locks_every_platform(registry: Registry, tmp_path: Path) -> None:
     tf = Workdir(tmp_path, registry.source, registry.ca)
     init = tf.init()
-    init.expect_ok()
     said = " ".join(init.output.split())
     assert f"Installed {registry.source} v{PROVIDER_VERSION} (self-signed, key ID {registry.release['key_id']})" in said, said
     assert "provider_installation" not in tf.tfrc.read_text()
@@ -257,8 +237,7 @@ def test_init_installs_by_registry_address_and_locks_every_platform(registry: Re
     requested = set(registry.server.requests)
     assert any(r.startswith("/.well-known/terraform.json") for r in requested), requested
 
-    plan = tf.terraform("plan", "-input=false", "-no-color")
-    plan.expect_ok()
+    plan = tf.plan()
     assert "No changes." in plan.output, plan.output
 
 
@@ -289,14 +268,14 @@ def test_init_refuses_tampered_artifacts(registry: Registry, tls, tmp_path: Path
     try:
         source = f"localhost:{server.httpd.server_address[1]}/{NAMESPACE}/gwtrigger"
         tf = Workdir(tmp_path / "tf", source, registry.ca)
-        init = tf.init()
+        init = tf.init(expect=None)
     finally:
         server.__exit__(None, None, None)
     assert init.code != 0, f"init accepted a tampered {name}:\n{init.output}"
     assert "Failed to install provider" in init.output, init.output
     assert terraform_says in " ".join(init.output.split()), init.output
     assert tf.installed() == [], tf.installed()
-    assert not (tf.work / ".terraform.lock.hcl").exists()
+    assert not (tf.workdir / ".terraform.lock.hcl").exists()
 
 
 def test_the_same_binaries_feed_gwtrigger_mirror(registry: Registry, cli_binary: Path, binaries: Path, tmp_path: Path) -> None:
@@ -319,15 +298,14 @@ def test_the_same_binaries_feed_gwtrigger_mirror(registry: Registry, cli_binary:
 
     # Install from the registry (writes the lock file), then from the mirror under that lock file.
     tf = Workdir(tmp_path / "tf", registry.source, registry.ca)
-    tf.init().expect_ok()
+    tf.init()
     locked = tf.lock_hashes()
     shutil.rmtree(tmp_path / "tf" / "tfdata")
     tf.tfrc.write_text(
         f'provider_installation {{\n  filesystem_mirror {{\n    path    = "{mirror}"\n'
         f'    include = ["{registry.source}"]\n  }}\n}}\n'
     )
-    from_mirror = tf.init()
-    from_mirror.expect_ok()
+    tf.init()
     assert tf.lock_hashes() == locked
 
 

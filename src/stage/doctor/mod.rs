@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::drift::{compute as compute_drift, Drift};
 use super::model::StageContext;
-use super::routes::{live_auth, split_route, summary_routes, RouteAuth};
+use super::routes::{live_auth, split_route, RouteAuth};
 
 /// Outcome of one check. Ordered so the worst status is the maximum.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -117,9 +117,11 @@ struct Inputs<'a> {
     ctx: &'a StageContext,
     /// The `--route` being diagnosed, normalised (`VERB`, `/path`).
     route: Option<(String, String)>,
-    drift: Drift,
-    /// Routes the stage serves.
-    deployed: std::collections::BTreeMap<String, RouteAuth>,
+    /// The drift, or why it cannot be computed (the deployed routes are unknown).
+    drift: Result<Drift, String>,
+    /// Routes the stage serves (`None` when unknown). Without `apiSummary` (routes from the
+    /// export) a route's auth facts are the live route's.
+    deployed: Option<std::collections::BTreeMap<String, RouteAuth>>,
     /// Routes of the live API.
     live: std::collections::BTreeMap<String, RouteAuth>,
 }
@@ -137,20 +139,20 @@ impl Inputs<'_> {
     /// else as given), or every deployed route (every live one if nothing is deployed).
     fn routes_in_scope(&self) -> Vec<(String, RouteAuth)> {
         if let Some((verb, path)) = &self.route {
-            let key = route_path::resolve(&self.deployed, verb, path)
+            let deployed = self.deployed.as_ref();
+            let key = deployed
+                .and_then(|d| route_path::resolve(d, verb, path))
                 .or_else(|| route_path::resolve(&self.live, verb, path))
                 .unwrap_or_else(|| super::routes::route_key(verb, path));
-            let auth = self
-                .deployed
-                .get(&key)
+            let auth = deployed
+                .and_then(|d| d.get(&key))
                 .or_else(|| self.live.get(&key))
                 .cloned();
             return vec![(key, auth.unwrap_or_else(|| RouteAuth::new(None, None)))];
         }
-        let source = if self.deployed.is_empty() {
-            &self.live
-        } else {
-            &self.deployed
+        let source = match &self.deployed {
+            Some(deployed) if !deployed.is_empty() => deployed,
+            _ => &self.live,
         };
         source.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
@@ -159,12 +161,25 @@ impl Inputs<'_> {
 /// Runs every check, in order. `route` is `"VERB /path"`; an unparsable one is ignored by the
 /// caller's validation ([`parse_route`]) before we get here.
 pub fn diagnose(ctx: &StageContext, route: Option<&str>) -> Report {
+    let live = live_auth(&ctx.live);
+    let deployed = ctx.stage.routes.keys().map(|keys| {
+        let auth = ctx.stage.routes.auth();
+        keys.into_iter()
+            .map(|key| {
+                let facts = auth.or(Some(&live)).and_then(|a| a.get(key)).cloned();
+                (
+                    key.to_string(),
+                    facts.unwrap_or_else(|| RouteAuth::new(None, None)),
+                )
+            })
+            .collect()
+    });
     let inputs = Inputs {
         ctx,
         route: route.and_then(split_route),
         drift: compute_drift(&ctx.live, &ctx.stage),
-        deployed: summary_routes(&ctx.stage.api_summary),
-        live: live_auth(&ctx.live),
+        deployed,
+        live,
     };
     let checks = vec![
         logging::check(&inputs),

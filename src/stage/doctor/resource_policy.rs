@@ -11,7 +11,8 @@ const ANY_VERBS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "
 pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     let api = &inputs.ctx.live.rest_api;
     let private = api
-        .endpoint_types
+        .endpoint_configuration
+        .types
         .iter()
         .any(|t| t.eq_ignore_ascii_case("PRIVATE"));
     let Some(text) = api.policy.as_deref().filter(|p| !p.trim().is_empty()) else {

@@ -75,8 +75,22 @@ fn specificity(template: &str, path: &str) -> Option<(usize, usize)> {
 pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     let stage = inputs.stage();
     let pitfall = docs_pitfall(inputs);
+    let Some(deployed) = &inputs.deployed else {
+        let why = inputs.drift.as_ref().err().cloned().unwrap_or_default();
+        let summary = match &inputs.route {
+            Some((verb, path)) => format!(
+                "cannot tell whether stage {stage} serves {}: its routes are unknown",
+                route_key(verb, path)
+            ),
+            None => format!("cannot tell which routes stage {stage} serves"),
+        };
+        let check = Check::new(CheckId::RoutePath, Status::Warn, summary)
+            .details(vec![why])
+            .fix(format!("Call the route, or redeploy to be sure: aws apigateway create-deployment --rest-api-id {} --stage-name {stage}", inputs.rest_api_id()));
+        return with_pitfall(check, pitfall, stage, inputs.rest_api_id());
+    };
     let Some((verb, path)) = &inputs.route else {
-        let summary = format!("stage {stage} serves {} route(s)", inputs.deployed.len());
+        let summary = format!("stage {stage} serves {} route(s)", deployed.len());
         return with_pitfall(
             Check::new(CheckId::RoutePath, Status::Pass, summary),
             pitfall,
@@ -85,7 +99,7 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         );
     };
     let asked = route_key(verb, path);
-    if let Some(served) = resolve(&inputs.deployed, verb, path) {
+    if let Some(served) = resolve(deployed, verb, path) {
         let summary = if served == asked {
             format!("{asked} is served by stage {stage}")
         } else {
@@ -122,14 +136,14 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         .filter(|r| r.is_empty() || r.starts_with('/'))
     {
         let rest = if rest.is_empty() { "/" } else { rest };
-        if resolve(&inputs.deployed, verb, rest).is_some() {
+        if resolve(deployed, verb, rest).is_some() {
             hints.push(format!(
                 "the stage name is part of the URL, not of the resource path: the route is {} (URL …/{stage}{rest})",
                 route_key(verb, rest)
             ));
         }
     }
-    for key in inputs.deployed.keys() {
+    for key in deployed.keys() {
         let Some((v, p)) = split_route(key) else {
             continue;
         };
@@ -156,7 +170,8 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
 fn docs_pitfall(inputs: &Inputs<'_>) -> Vec<String> {
     let mut paths: Vec<String> = inputs
         .deployed
-        .keys()
+        .iter()
+        .flat_map(|d| d.keys())
         .chain(inputs.live.keys())
         .filter_map(|k| split_route(k).map(|(_, p)| p))
         .filter(|p| {

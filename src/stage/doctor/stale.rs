@@ -4,13 +4,33 @@
 use super::{Check, CheckId, Inputs, Status};
 
 pub(super) fn check(inputs: &Inputs<'_>) -> Check {
-    let drift = &inputs.drift;
     let stage = &inputs.ctx.stage;
     let when = stage
         .deployed_at
         .as_deref()
         .map(|t| format!(", created {t}"))
         .unwrap_or_default();
+    let drift = match &inputs.drift {
+        Ok(drift) => drift,
+        Err(why) => {
+            return Check::new(
+                CheckId::StaleDeployment,
+                Status::Warn,
+                format!(
+                    "cannot tell whether stage {} serves the live API (deployment {}{when})",
+                    stage.stage_name, stage.deployment_id
+                ),
+            )
+            .details(vec![why.clone()])
+            .fix(format!(
+                "Compare by hand: aws apigateway get-export --rest-api-id {api} --stage-name {stage} \
+                 --export-type oas30 --parameters extensions=integrations export.json; or redeploy to be sure: \
+                 aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}",
+                api = inputs.rest_api_id(),
+                stage = stage.stage_name
+            ));
+        }
+    };
     let mut details = Vec::new();
     let groups = [
         ("not deployed", &drift.undeployed_routes),
@@ -23,6 +43,12 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     ];
     for (what, routes) in groups {
         details.extend(routes.iter().map(|r| format!("{r}: {what}")));
+    }
+    if !drift.auth_compared {
+        details.push(format!(
+            "auth and API-key requirements not compared: the deployed routes come from the {} (no apiSummary)",
+            drift.deployed_routes_from
+        ));
     }
     if !drift.export_compared {
         details.push(format!(
@@ -57,7 +83,7 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         stage.deployment_id,
         details
             .iter()
-            .filter(|d| !d.starts_with("integrations not compared"))
+            .filter(|d| !d.contains("not compared"))
             .count(),
         if affects_route {
             ""
@@ -78,6 +104,15 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     .fix(format!(
         r#"data "gwtrigger" "api" {{
   rest_api_id = "{api}"
+  # read after the API's parts change in the same apply (docs/guides/when-terraform-reads.md):
+  # list every resource that defines routes, or the module holding them
+  depends_on = [
+    aws_api_gateway_resource.all,
+    aws_api_gateway_method.all,
+    aws_api_gateway_integration.all,
+    aws_api_gateway_method_response.all,
+    aws_api_gateway_integration_response.all,
+  ]
 }}
 resource "aws_api_gateway_deployment" "this" {{
   rest_api_id = "{api}"

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use super::*;
 use crate::snapshot::{Integration, Method, Snapshot};
 use crate::stage::drift::tests::{api, deployed, method};
-use crate::stage::model::{MethodSetting, UsagePlan};
+use crate::stage::model::{DeployedRoutes, MethodSetting, UsagePlan};
 
 const LAMBDA_URI: &str = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:items/invocations";
 
@@ -123,7 +123,7 @@ fn resource_policy_deny_and_missing_allow_fail() {
 #[test]
 fn private_api_without_policy_fails() {
     let mut ctx = healthy();
-    ctx.live.rest_api.endpoint_types = vec!["PRIVATE".into()];
+    ctx.live.rest_api.endpoint_configuration.types = vec!["PRIVATE".into()];
     assert_eq!(
         check(&ctx, None, CheckId::ResourcePolicy).status,
         Status::Fail
@@ -137,7 +137,7 @@ fn key_required() -> StageContext {
     ctx.live = api(&[("GET", "/items", m)]);
     ctx.stage = StageContext { ..healthy() }.stage;
     let fresh = deployed(&ctx.live);
-    ctx.stage.api_summary = fresh.api_summary;
+    ctx.stage.routes = fresh.routes;
     ctx.stage.exported_integrations = fresh.exported_integrations;
     ctx
 }
@@ -187,7 +187,12 @@ fn stale_deployment_fails_only_for_routes_it_touches() {
     let c = check(&ctx, Some("GET /new"), CheckId::StaleDeployment);
     assert_eq!(c.status, Status::Fail);
     assert!(c.details.contains(&"GET /new: not deployed".to_string()));
-    assert!(c.fix.unwrap().contains("data.gwtrigger.api.hash"));
+    let fix = c.fix.unwrap();
+    assert!(fix.contains("data.gwtrigger.api.hash"));
+    assert!(
+        fix.contains("depends_on = [") && fix.contains("aws_api_gateway_integration"),
+        "the snippet reads the API after its parts change, as the guide says:\n{fix}"
+    );
     assert_eq!(
         check(&ctx, Some("GET /items"), CheckId::StaleDeployment).status,
         Status::Warn
@@ -195,6 +200,63 @@ fn stale_deployment_fails_only_for_routes_it_touches() {
     assert_eq!(
         check(&ctx, None, CheckId::StaleDeployment).status,
         Status::Fail
+    );
+}
+
+/// `healthy()` plus an undeployed `GET /new`.
+fn with_undeployed_route() -> StageContext {
+    let mut ctx = healthy();
+    let mut routes = vec![(
+        "GET",
+        "/new",
+        method("NONE", false, "https://backend.example.com/new"),
+    )];
+    for r in &ctx.live.resources {
+        for (verb, m) in &r.methods {
+            routes.push((verb.as_str(), r.path.as_str(), m.clone()));
+        }
+    }
+    let live = api(&routes);
+    ctx.live = live;
+    ctx
+}
+
+#[test]
+fn without_api_summary_the_export_names_the_undeployed_route() {
+    let mut ctx = with_undeployed_route();
+    ctx.stage.routes = DeployedRoutes::choose(None, ctx.stage.exported_integrations.as_ref(), None);
+    let c = check(&ctx, Some("GET /new"), CheckId::StaleDeployment);
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.details.contains(&"GET /new: not deployed".to_string()),
+        "{c:?}"
+    );
+    assert!(
+        !c.details.iter().any(|d| d.starts_with("GET /items")),
+        "served routes are not accused: {c:?}"
+    );
+    let served = check(&ctx, Some("GET /items"), CheckId::RoutePath);
+    assert_eq!(served.status, Status::Pass, "{served:?}");
+}
+
+#[test]
+fn without_api_summary_or_export_doctor_cannot_tell_and_accuses_nothing() {
+    let mut ctx = with_undeployed_route();
+    ctx.stage.exported_integrations = None;
+    ctx.stage.routes = DeployedRoutes::choose(None, None, Some("GetExport failed: 500"));
+    let report = diagnose(&ctx, Some("GET /new"));
+    let stale = &report.checks[3];
+    assert_eq!(
+        (stale.id, stale.status),
+        (CheckId::StaleDeployment, Status::Warn)
+    );
+    assert!(stale.summary.starts_with("cannot tell"), "{stale:?}");
+    assert!(stale.details[0].contains("GetExport failed: 500"));
+    let path = check(&ctx, Some("GET /items"), CheckId::RoutePath);
+    assert_eq!(path.status, Status::Warn, "{path:?}");
+    assert!(
+        report.checks.iter().all(|c| c.status != Status::Fail),
+        "{report:?}"
     );
 }
 
@@ -274,7 +336,7 @@ fn docs_endpoints_warn_about_the_stage_prefix() {
         ),
     ]);
     ctx.stage = StageContext { ..healthy() }.stage;
-    ctx.stage.api_summary = deployed(&live).api_summary;
+    ctx.stage.routes = deployed(&live).routes;
     ctx.stage.exported_integrations = deployed(&live).exported_integrations;
     ctx.live = live;
     let c = check(&ctx, Some("GET /docs"), CheckId::RoutePath);

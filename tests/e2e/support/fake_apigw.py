@@ -30,7 +30,7 @@ moto, whose shapes (``{"item": [...]}``) match the documented ones.
 Control: ``FakeApigw(upstream).start()``, ``.url``, ``.stop()``, ``.forget(api, deployment)``
 (make a deployment look as if it was created before the fake existed: no apiSummary),
 ``.fail_export = True`` (GetExport answers 500), ``.requests`` (``(method, path)`` seen).
-Out of process: ``python fake_apigw.py --upstream URL [--port N]``.
+Out of process: ``python tests/e2e/support/fake_apigw.py --upstream URL [--port N]``.
 """
 
 from __future__ import annotations

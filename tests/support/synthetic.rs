@@ -1,3 +1,4 @@
+#![allow(dead_code)]
 //! Deterministic synthetic REST APIs for tests and benchmarks (pure, no randomness source).
 //!
 //! [`api`] builds a realistic [`Snapshot`] from a seed: nested paths with `{param}` parts,
@@ -8,9 +9,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::snapshot::{
-    Authorizer, GatewayResponse, Integration, IntegrationResponse, Method, MethodResponse, Model,
-    RequestValidator, Resource, RestApi, Snapshot, SortedMap,
+use gwtrigger::snapshot::{
+    Authorizer, EndpointConfiguration, GatewayResponse, Integration, IntegrationResponse, Method,
+    MethodResponse, Model, RequestValidator, Resource, RestApi, Snapshot, SortedMap,
 };
 
 /// The verbs a resource can carry, in the order they are assigned.
@@ -111,6 +112,7 @@ pub fn api(resources: usize, methods_per_resource: usize, seed: u64) -> Snapshot
             path,
             path_part,
             methods: SortedMap::new(),
+            ..Default::default()
         };
         let first_verb = rng.below(VERBS.len());
         for k in 0..methods_per_resource.min(VERBS.len()) {
@@ -417,12 +419,14 @@ fn validators(rng: &mut Rng) -> Vec<RequestValidator> {
             name: "body".to_owned(),
             validate_request_body: Some(true),
             validate_request_parameters: Some(false),
+            ..Default::default()
         },
         RequestValidator {
             id: rng.id(),
             name: "params-and-body".to_owned(),
             validate_request_body: Some(true),
             validate_request_parameters: Some(true),
+            ..Default::default()
         },
     ]
 }
@@ -442,12 +446,14 @@ fn models(rng: &mut Rng, api_id: &str) -> Vec<Model> {
             name: "Empty".to_owned(),
             content_type: json.clone(),
             schema: schema("\"title\": \"Empty Schema\", \"type\": \"object\"".to_owned()),
+            ..Default::default()
         },
         Model {
             id: rng.id(),
             name: "Error".to_owned(),
             content_type: json.clone(),
             schema: schema("\"type\": \"object\", \"properties\": {\"message\": {\"type\": \"string\"}}".to_owned()),
+            ..Default::default()
         },
         Model {
             id: rng.id(),
@@ -458,6 +464,7 @@ fn models(rng: &mut Rng, api_id: &str) -> Vec<Model> {
                 rng.below(10),
                 url("Error")
             )),
+            ..Default::default()
         },
         Model {
             id: rng.id(),
@@ -467,6 +474,7 @@ fn models(rng: &mut Rng, api_id: &str) -> Vec<Model> {
                 "\"type\": \"array\", \"items\": {{\"$ref\": \"{}\"}}",
                 url("Item")
             )),
+            ..Default::default()
         },
     ]
 }
@@ -526,9 +534,12 @@ fn rest_api(rng: &mut Rng, api_id: &str) -> RestApi {
         ],
         minimum_compression_size: Some(1024),
         api_key_source: Some("HEADER".to_owned()),
-        endpoint_types: vec!["REGIONAL".to_owned()],
-        vpc_endpoint_ids: Vec::new(),
+        endpoint_configuration: EndpointConfiguration {
+            types: vec!["REGIONAL".to_owned()],
+            ..EndpointConfiguration::default()
+        },
         disable_execute_api_endpoint: Some(false),
+        ..Default::default()
     }
 }
 
@@ -544,8 +555,8 @@ pub fn shuffled(snapshot: &Snapshot, seed: u64) -> Snapshot {
     rng.shuffle(&mut out.request_validators);
     rng.shuffle(&mut out.gateway_responses);
     rng.shuffle(&mut out.rest_api.binary_media_types);
-    rng.shuffle(&mut out.rest_api.endpoint_types);
-    rng.shuffle(&mut out.rest_api.vpc_endpoint_ids);
+    rng.shuffle(&mut out.rest_api.endpoint_configuration.types);
+    rng.shuffle(&mut out.rest_api.endpoint_configuration.vpc_endpoint_ids);
     for authorizer in &mut out.authorizers {
         rng.shuffle(&mut authorizer.provider_arns);
     }
@@ -624,6 +635,7 @@ pub fn with_new_ids(snapshot: &Snapshot, seed: u64) -> Snapshot {
 }
 
 #[cfg(test)]
+#[allow(unused_imports)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;

@@ -1,7 +1,6 @@
-"""Self-contained helpers for test_mirror.py: binaries, `gwtrigger mirror`, Terraform runs, a
-throwaway CA and an HTTPS network-mirror server on loopback, lock-file parsing.
-
-Kept apart from the shared harness on purpose (see test_mirror.py)."""
+"""Helpers for test_mirror.py: `gwtrigger mirror`, a Terraform workspace whose only provider
+source is a given mirror, a throwaway CA and an HTTPS network-mirror server on loopback, lock-file
+parsing. Processes run through harness.py's runner and clean environment."""
 
 from __future__ import annotations
 
@@ -12,87 +11,34 @@ import ipaddress
 import json
 import os
 import re
-import shutil
 import ssl
-import subprocess
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PROVIDER_SOURCE = "registry.terraform.io/gwtrigger/gwtrigger"
+from harness import PROVIDER_SOURCE, REPO_ROOT, Mirror, Terraform, run
+
 PLATFORM = "linux_amd64"
 
 
-def terraform_command() -> list[str]:
+def terraform_binary() -> Path:
     """TF_BIN, else the bootstrap'd `.venv/bin/terraform` shim."""
     for candidate in (os.environ.get("TF_BIN"), REPO_ROOT / ".venv/bin/terraform"):
         if candidate and Path(candidate).is_file():
-            return [str(candidate)]
+            return Path(candidate)
     raise RuntimeError(
         "no terraform found: set TF_BIN, or run scripts/bootstrap.sh to create .venv/bin/terraform"
     )
 
 
-BINARIES = ("gwtrigger", "terraform-provider-gwtrigger")
-
-
-def build_binaries(copy_to: Path) -> Path:
-    """Builds `gwtrigger` and `terraform-provider-gwtrigger` and copies them into `copy_to`, so a
-    later build in a shared CARGO_TARGET_DIR cannot swap them mid-test. Returns `copy_to`.
-
-    GWTRIGGER_BIN_DIR skips the build and uses the binaries there (e.g. release binaries)."""
-    given = os.environ.get("GWTRIGGER_BIN_DIR")
-    if given:
-        source = Path(given)
-    else:
-        subprocess.run(["cargo", "build", "--bins"], cwd=REPO_ROOT, check=True)
-        target = Path(os.environ.get("CARGO_TARGET_DIR") or REPO_ROOT / "target")
-        if not target.is_absolute():
-            target = REPO_ROOT / target
-        source = target / "debug"
-    for name in BINARIES:
-        shutil.copy2(source / name, copy_to / name)
-    return copy_to
-
-
 def gwtrigger_mirror(bin_dir: Path, out: Path, *extra: str) -> dict:
-    """Runs `gwtrigger mirror --json` and returns its document."""
-    done = subprocess.run(
-        [
-            str(bin_dir / "gwtrigger"), "mirror", "--json", "--out", str(out),
-            "--provider-binary", str(bin_dir / "terraform-provider-gwtrigger"),
-            "--platform", PLATFORM, *extra,
-        ],
-        capture_output=True, text=True,
-    )
-    assert done.returncode == 0, f"gwtrigger mirror failed:\n{done.stderr}"
-    return json.loads(done.stdout)
-
-
-def clean_env(home: Path, extra: Optional[dict[str, str]] = None) -> dict[str, str]:
-    """No inherited TF_*/AWS_* settings or user config; test credentials; no IMDS."""
-    env = {
-        k: v for k, v in os.environ.items()
-        if not k.startswith(("TF_", "AWS_", "CHECKPOINT_", "SSL_CERT_")) and k != "GWTRIGGER_LOG"
-    }
-    if os.environ.get("TF_BIN"):
-        env["TF_BIN"] = os.environ["TF_BIN"]
-    env.update(
-        HOME=str(home),
-        TF_IN_AUTOMATION="1",
-        TF_INPUT="0",
-        CHECKPOINT_DISABLE="1",
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_EC2_METADATA_DISABLED="true",
-        AWS_CONFIG_FILE=str(home / "no-aws-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / "no-aws-credentials"),
-    )
-    env.update(extra or {})
-    return env
+    """Runs `gwtrigger mirror --json` with the binaries in `bin_dir`; returns its document."""
+    result = run([
+        bin_dir / "gwtrigger", "mirror", "--json", "--out", out,
+        "--provider-binary", bin_dir / "terraform-provider-gwtrigger",
+        "--platform", PLATFORM, *extra,
+    ])
+    return json.loads(result.stdout)
 
 
 CONFIG = """\
@@ -110,62 +56,28 @@ provider "gwtrigger" {
 """
 
 
-@dataclass
-class TfResult:
-    args: list[str]
-    code: int
-    stdout: str
-    stderr: str
+class Workspace(Terraform):
+    """A fresh Terraform working dir (`work`, holding CONFIG), data dir and CLI config whose only
+    provider_installation block is `installation`, so the provider can come from nowhere else.
+    `extra_env` is added to every run's environment (e.g. SSL_CERT_FILE)."""
 
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
+    def __init__(self, root: Path, installation: str, extra_env: Optional[dict[str, str]] = None) -> None:
+        self.root = root
+        work, home = root / "work", root / "home"
+        work.mkdir(parents=True)
+        home.mkdir()
+        (work / "main.tf").write_text(CONFIG)
+        self.tfrc = root / "terraform.tfrc"
+        self.tfrc.write_text("provider_installation {\n" + installation + "}\n")
+        super().__init__(terraform_binary(), work, Mirror(root, self.tfrc, home))
+        self.extra_env = {"TF_DATA_DIR": str(root / "tfdata"), **(extra_env or {})}
 
-    def expect_ok(self) -> "TfResult":
-        assert self.code == 0, f"terraform {' '.join(self.args)} failed ({self.code}):\n{self.output}"
-        return self
-
-
-@dataclass
-class Workspace:
-    """A fresh Terraform working dir, data dir and CLI config (nothing of the user's leaks)."""
-
-    root: Path
-    installation: str  # the body of the provider_installation block
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        self.work = self.root / "work"
-        self.home = self.root / "home"
-        self.work.mkdir(parents=True)
-        self.home.mkdir()
-        (self.work / "main.tf").write_text(CONFIG)
-        self.tfrc = self.root / "terraform.tfrc"
-        self.tfrc.write_text("provider_installation {\n" + self.installation + "}\n")
-
-    def env(self) -> dict[str, str]:
-        return clean_env(self.home, {
-            "TF_CLI_CONFIG_FILE": str(self.tfrc),
-            "TF_DATA_DIR": str(self.root / "tfdata"),
-            **self.extra_env,
-        })
-
-    def terraform(self, *args: str, timeout: float = 300) -> TfResult:
-        done = subprocess.run(
-            terraform_command() + list(args), cwd=self.work, env=self.env(),
-            capture_output=True, text=True, timeout=timeout,
-        )
-        return TfResult(list(args), done.returncode, done.stdout, done.stderr)
-
-    def init(self) -> TfResult:
-        return self.terraform("init", "-input=false", "-no-color")
-
-    def plan(self) -> TfResult:
-        return self.terraform("plan", "-input=false", "-no-color", "-lock=false")
+    def env(self, extra: Optional[dict[str, str]] = None) -> dict[str, str]:
+        return super().env({**self.extra_env, **(extra or {})})
 
     @property
     def lock_file(self) -> Path:
-        return self.work / ".terraform.lock.hcl"
+        return self.workdir / ".terraform.lock.hcl"
 
     def locked_hashes(self) -> set[str]:
         return lock_file_hashes(self.lock_file.read_text(), PROVIDER_SOURCE)

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from harness import PROVIDER_VERSION, REGION, Cli, Result, Terraform
+from harness import REGION, REQUIRED_PROVIDERS_TF, Cli, Result, Terraform
 
 HEX40 = re.compile(r"^[0-9a-f]{40}$")
 
@@ -25,16 +25,7 @@ def main_tf(data_sources: int = 1, provider_extra: str = "") -> str:
         f'data "gwtrigger" "api{i}" {{\n  rest_api_id = var.rest_api_id\n}}\n' for i in range(data_sources)
     )
     hashes = ", ".join(f"data.gwtrigger.api{i}.hash" for i in range(data_sources))
-    return f"""
-terraform {{
-  required_providers {{
-    gwtrigger = {{
-      source  = "gwtrigger/gwtrigger"
-      version = "{PROVIDER_VERSION}"
-    }}
-  }}
-}}
-
+    return REQUIRED_PROVIDERS_TF + f"""
 variable "endpoint" {{ type = string }}
 variable "rest_api_id" {{ type = string }}
 variable "region" {{

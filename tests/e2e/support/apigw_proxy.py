@@ -58,10 +58,17 @@ Synthetic resources
 Control
     In-process (pytest): ``ApigwProxy(upstream).start()``, ``.url``, ``.add_fault(...)``,
     ``.clear_faults()``, ``.reset()`` (faults + counters), ``.count(op)``, ``.stop()``; also a
-    context manager. Out of process: ``python apigw_proxy.py --upstream URL [--port N]`` and the
-    admin endpoint on the same port: ``GET /__proxy/stats`` (counters as JSON),
-    ``POST /__proxy/reset``, ``POST /__proxy/faults`` (JSON list of add_fault keyword objects),
-    ``POST /__proxy/config`` (``{"page_size_cap": 2, "default_limit": 25, "max_limit": 500}``).
+    context manager. Out of process: ``python tests/e2e/support/apigw_proxy.py --upstream URL
+    [--port N]`` and the admin endpoint on the same port: ``GET /__proxy/stats`` (counters as
+    JSON), ``POST /__proxy/reset``, ``POST /__proxy/faults`` (JSON list of add_fault keyword
+    objects), ``POST /__proxy/config`` (``{"page_size_cap": 2, "default_limit": 25,
+    "max_limit": 500}``).
+
+Extending
+    Two methods are meant to be overridden by subclasses (scripts/bench_support.py's
+    ``QuotaProxy`` uses both): ``pick_fault(op, page)`` chooses the fault that answers a request
+    (None: serve it), and ``forward(method, target, headers, body)`` sends a request upstream
+    and returns ``(status, headers, body)``. Both are called from the server's threads.
 """
 
 from __future__ import annotations
@@ -360,13 +367,36 @@ class ApigwProxy:
                 ],
             }
 
-    # ----- used by the handler ---------------------------------------------------------------
-    def _pick_fault(self, op: str, page: Optional[int]) -> Optional[FaultRule]:
+    # ----- hooks (see "Extending") -------------------------------------------------------------
+    def pick_fault(self, op: str, page: Optional[int]) -> Optional[FaultRule]:
+        """The fault that answers a request for operation `op` (`page`: its 1-based page for a
+        collection GET, else None), or None to serve it. Counts the request for the rules it
+        matches, so it is called once per request."""
         with self._lock:
             for rule in self._rules:
                 if rule.matches(op, page) and rule.should_fire():
                     return rule
             return None
+
+    def forward(self, method: str, target: str, headers: dict[str, str],
+                body: bytes) -> tuple[int, dict[str, str], bytes]:
+        """Sends `method target` (path and query, pagination parameters already removed) with
+        `headers` (hop-by-hop ones already removed) and `body` upstream; returns the answer's
+        status, headers (hop-by-hop ones removed) and body. Raises OSError when upstream is
+        unreachable."""
+        conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port,
+                                          timeout=self.config.upstream_timeout)
+        try:
+            headers = dict(headers, Host=f"{self.upstream_host}:{self.upstream_port}")
+            conn.request(method, target, body=body or None, headers=headers)
+            resp = conn.getresponse()
+            payload = resp.read()
+            out_headers = {k: v for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP}
+            return resp.status, out_headers, payload
+        finally:
+            conn.close()
+
+    # ----- used by the handler ---------------------------------------------------------------
 
     def _record(self, record: RequestRecord) -> None:
         with self._lock:
@@ -425,7 +455,7 @@ class _Handler(StubHandler):
             page = offset // page_size + 1
             query = [(k, v) for k, v in query if k not in ("limit", "position")]
 
-        rule = proxy._pick_fault(op, page)
+        rule = proxy.pick_fault(op, page)
         # Recorded before answering, so a client that got its response always sees it counted.
         record = RequestRecord(self.command, split.path, split.query, op, page, rule.kind if rule else "ok", None)
         proxy._record(record)
@@ -495,7 +525,8 @@ class _Handler(StubHandler):
             upstream_query = urllib.parse.urlencode(query)
             target = path + (f"?{upstream_query}" if upstream_query else "")
             try:
-                status, headers, payload = self._forward(target, body)
+                forwarded = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
+                status, headers, payload = self.server.proxy.forward(self.command, target, forwarded, body)
             except OSError as err:
                 self._send_aws_error(502, "BadGatewayException", f"upstream unreachable: {err}")
                 return 502
@@ -521,20 +552,6 @@ class _Handler(StubHandler):
         elif offset + page_size < len(items):
             out["position"] = encode_position(offset + page_size)
         return json.dumps(out).encode()
-
-    def _forward(self, target: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
-        proxy = self.server.proxy
-        conn = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=proxy.config.upstream_timeout)
-        try:
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
-            headers["Host"] = f"{proxy.upstream_host}:{proxy.upstream_port}"
-            conn.request(self.command, target, body=body or None, headers=headers)
-            resp = conn.getresponse()
-            payload = resp.read()
-            out_headers = {k: v for k, v in resp.getheaders() if k.lower() not in _HOP_BY_HOP}
-            return resp.status, out_headers, payload
-        finally:
-            conn.close()
 
     def _send(self, status: int, payload: bytes, headers: dict[str, str]) -> None:
         self._leave_in_flight()

@@ -2,8 +2,8 @@
 """Adds or deletes one route in the emulator; run by Terraform local-exec provisioners in
 test_redeploy_e2e.py (with the project venv's python).
 
-  route_tool.py add    --endpoint URL --rest-api-id ID --path NAME   # GET /NAME, MOCK integration
-  route_tool.py delete --endpoint URL --rest-api-id ID --path NAME
+  tests/e2e/support/route_tool.py add    --endpoint URL --rest-api-id ID --path NAME   # GET /NAME, MOCK
+  tests/e2e/support/route_tool.py delete --endpoint URL --rest-api-id ID --path NAME
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import boto3
+from harness import apigw_client
 
 
 def main() -> int:
@@ -21,7 +21,7 @@ def main() -> int:
     parser.add_argument("--rest-api-id", required=True)
     parser.add_argument("--path", required=True, help="a single path part under /")
     args = parser.parse_args()
-    c = boto3.client("apigateway", endpoint_url=args.endpoint, region_name="us-east-1")
+    c = apigw_client(args.endpoint)
     resources = {r["path"]: r["id"] for r in c.get_resources(restApiId=args.rest_api_id, limit=500)["items"]}
     path = f"/{args.path}"
     if args.action == "delete":

@@ -22,7 +22,7 @@ from typing import Any, Optional, Sequence
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]  # tests/e2e/support/<this file>
 PROVIDER_HOST = "registry.terraform.io"
 PROVIDER_NAMESPACE = "gwtrigger"
 PROVIDER_TYPE = "gwtrigger"
@@ -43,6 +43,19 @@ def crate_version() -> str:
 
 PROVIDER_VERSION = crate_version()
 
+# The `terraform` block that starts every test configuration: our provider, at the version
+# under test (from the filesystem mirror the harness writes).
+REQUIRED_PROVIDERS_TF = f"""
+terraform {{
+  required_providers {{
+    gwtrigger = {{
+      source  = "gwtrigger/gwtrigger"
+      version = "{PROVIDER_VERSION}"
+    }}
+  }}
+}}
+"""
+
 
 def empty_aws_files(home: Optional[Path] = None) -> tuple[Path, Path]:
     """Empty AWS config and credentials files (the SDKs warn about missing ones)."""
@@ -59,7 +72,7 @@ def clean_env(extra: Optional[dict[str, str]] = None, home: Optional[Path] = Non
     """A clean environment for terraform, the CLI and helper scripts."""
     env = {
         k: v for k, v in os.environ.items()
-        if not k.startswith(("TF_", "AWS_", "CHECKPOINT_")) and k not in ("GWTRIGGER_LOG",)
+        if not k.startswith(("TF_", "AWS_", "CHECKPOINT_", "SSL_CERT_")) and k not in ("GWTRIGGER_LOG",)
     }
     if os.environ.get("TF_BIN"):
         env["TF_BIN"] = os.environ["TF_BIN"]
@@ -130,6 +143,10 @@ class Tools:
 
 @dataclass
 class Mirror:
+    """What a `Terraform` runs with: `tfrc`, the CLI config that says where our provider is
+    installed from, and `home`, the HOME of every run; `root` is the directory the provider is
+    installed from (`write_mirror`) or the workspace holding the CLI config (mirror tests)."""
+
     root: Path
     tfrc: Path
     home: Path
