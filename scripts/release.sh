@@ -42,29 +42,14 @@ if ((${#build_bins[@]})); then
 fi
 gwtrigger="${GWTRIGGER_BIN:-$target_dir/release/gwtrigger}"
 
-binaries="${RELEASE_BINARIES:-}"
-if [[ -z "$binaries" ]]; then
-  case "$(uname -s)" in
-    Linux) os=linux ;;
-    Darwin) os=darwin ;;
-    MINGW* | MSYS* | CYGWIN*) os=windows ;;
-    *) echo "make release: unknown OS $(uname -s); set RELEASE_BINARIES" >&2; exit 2 ;;
-  esac
-  case "$(uname -m)" in
-    x86_64 | amd64) arch=amd64 ;;
-    aarch64 | arm64) arch=arm64 ;;
-    *) echo "make release: unknown CPU $(uname -m); set RELEASE_BINARIES" >&2; exit 2 ;;
-  esac
-  exe=""
-  [[ "$os" == windows ]] && exe=".exe"
-  binaries="build/release-binaries"
-  rm -rf "$binaries"
-  mkdir -p "$binaries/${os}_${arch}"
-  cp "$target_dir/release/terraform-provider-gwtrigger$exe" "$binaries/${os}_${arch}/"
-  echo "make release: releasing the host's platform only (${os}_${arch}); set RELEASE_BINARIES for more" >&2
+if [[ -n "${RELEASE_BINARIES:-}" ]]; then
+  inputs=(--binaries "$RELEASE_BINARIES")
+else
+  inputs=(--provider-binary "$target_dir/release/terraform-provider-gwtrigger")
+  echo "make release: releasing the host's platform only; set RELEASE_BINARIES for more" >&2
 fi
 
-"$gwtrigger" release --binaries "$binaries" --out "$out" "$@"
+"$gwtrigger" release "${inputs[@]}" --out "$out" "$@"
 
 # Check what was written the way a user (or a registry) will.
 shasums="$(ls -t "$out"/terraform-provider-gwtrigger_*_SHA256SUMS | head -n1)"

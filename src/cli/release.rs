@@ -10,8 +10,10 @@ use std::path::PathBuf;
 
 use serde_json::json;
 
-use crate::mirror::MirrorError;
-use crate::release::{find_binaries, write_registry, write_release, GpgSigner, ReleaseError};
+use crate::mirror::{MirrorError, Platform};
+use crate::release::{
+    find_binaries, write_registry, write_release, GpgSigner, PlatformBinary, ReleaseError,
+};
 
 /// Arguments of `gwtrigger release`.
 #[derive(Debug, Clone, clap::Args)]
@@ -19,8 +21,12 @@ pub struct ReleaseArgs {
     /// Directory of prebuilt binaries, one per platform:
     /// DIR/OS_ARCH/terraform-provider-gwtrigger[.exe] (e.g. linux_amd64, darwin_arm64,
     /// windows_amd64).
-    #[arg(long, value_name = "DIR")]
-    pub binaries: PathBuf,
+    #[arg(long, value_name = "DIR", required_unless_present = "provider_binary")]
+    pub binaries: Option<PathBuf>,
+    /// Release a single provider executable built for the platform gwtrigger runs on, instead
+    /// of --binaries.
+    #[arg(long, value_name = "PATH", conflicts_with = "binaries")]
+    pub provider_binary: Option<PathBuf>,
     /// Directory to write the release files into; the registry tree goes to OUT/registry.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -58,7 +64,14 @@ pub struct ReleaseArgs {
 pub fn run(args: &ReleaseArgs) -> Result<String, ReleaseError> {
     let key = args.gpg_key.as_deref().ok_or(ReleaseError::NoSigningKey)?;
     let signer = GpgSigner::new(&args.gpg, key)?;
-    let binaries = find_binaries(&args.binaries)?;
+    // clap requires one of --binaries and --provider-binary.
+    let binaries = match &args.provider_binary {
+        Some(path) => vec![PlatformBinary {
+            platform: Platform::current()?,
+            path: path.clone(),
+        }],
+        None => find_binaries(&args.binaries.clone().unwrap_or_default())?,
+    };
     let out =
         std::path::absolute(&args.out).map_err(|e| MirrorError::io("resolve", &args.out, e))?;
     let release = write_release(
