@@ -1,5 +1,5 @@
 # gwtrigger: the two commands a fresh machine needs (see README.md).
-.PHONY: test demo bootstrap mirror bench clean-demo
+.PHONY: test demo bootstrap mirror release bench clean-demo
 
 ## make test: every check CI runs (fmt, clippy, build, Rust tests, Terraform/moto end-to-end tests)
 test:
@@ -14,6 +14,11 @@ demo:
 ## (see docs/guides/install-from-a-mirror.md)
 mirror:
 	@bash scripts/mirror.sh
+
+## make release: write a signed registry release + static registry into build/release
+## (needs GWTRIGGER_GPG_KEY; see docs/guides/publishing-to-a-private-registry.md)
+release:
+	@bash scripts/release.sh
 
 ## make bench: every benchmark of BENCHMARKS.md (slow, machine-dependent; not part of make test)
 bench:

@@ -15,18 +15,24 @@ resource, so it pays what any external provider costs a plan (Terraform checks t
 checksum, starts it three times with AutoMTLS) plus a trivial read. It is timed in the same
 rounds, so `with` / `floor` is what reading 1,000 routes adds above that floor.
 
-CPU (`--cpu-runs`, default 7): more plans of each directory with TF_LOG_PROVIDER=debug; the plan
-process's RUSAGE_CHILDREN delta is Terraform + the provider processes it waited for, and each
-provider launch logs its own CPU time as it exits (see `cpu_of_plan`).
+CPU (`--cpu-runs`, default 7): more plans of each directory; the plan process's RUSAGE_CHILDREN
+delta is Terraform + the provider processes it waited for, and the provider's own share is read
+from outside, by polling /proc/PID/task/*/schedstat of every provider process (see
+`ProviderPoller`, `cpu_of_plan`).
 
 Breakdown (`--trace`): one more plan of each directory with TF_LOG=trace; the log's timestamps
 say where the extra time goes (lock-file checksum, plugin launches, ConfigureProvider, the
 read and Terraform's handling of its result). See `trace_breakdown`.
 
 Peak RSS: another directory reads an API of --rss-r resources (default 5,000) during `terraform
-plan`; a thread polls /proc/PID/status VmHWM of every terraform-provider-gwtrigger process
-every 2 ms and keeps the largest (VmHWM is the kernel's high-water mark, so polling only has
-to see the process once after its peak).
+plan`; the same poller reads /proc/PID/status VmHWM of every terraform-provider-gwtrigger
+process every 2 ms and keeps the largest (VmHWM is the kernel's high-water mark, so polling only
+has to see the process once after its peak).
+
+Both are measured from outside the provider, so they need Linux's /proc. Provider CPU is the
+sum over its threads of the on-CPU nanoseconds (schedstat) last seen before each thread ended:
+it misses at most the CPU of the last poll interval (2 ms) of each thread, a small downward
+bias; the poller's own CPU counts in neither number (it is this process, not a child).
 
     .venv/bin/python scripts/bench_plan.py [--routes 1000] [--pairs 15] [--rss-r 5000]
         [--cpu-runs 7] [--via-proxy] [--trace [--trace-dir DIR]] [--json out.json]
@@ -49,6 +55,9 @@ from typing import Any, Optional
 
 from bench_support import VENV, Stack, build_api, machine_line, percentile, release_binary
 from harness import PROVIDER_VERSION, Mirror, Terraform, write_mirror
+
+# The provider executable's name in the mirror, which is how the poller finds its processes.
+PROVIDER_EXE = f"terraform-provider-gwtrigger_v{PROVIDER_VERSION}"
 
 COMMON = """
 variable "functions" {
@@ -178,25 +187,18 @@ def trace_breakdown(log: Path) -> dict[str, Any]:
     return out
 
 
-def _field(line: str, name: str) -> float:
-    """A numeric field of a log line, as Terraform writes it (`name=1.5` or `"name":"1.5"`)."""
-    found = re.search(rf'{name}"?[=:]"?([0-9.]+)', line)
-    if not found:
-        raise SystemExit(f"no {name} in the provider's exit log line: {line}")
-    return float(found.group(1))
-
-
-def cpu_of_plan(tf: Terraform, variables: dict[str, str], log: Path) -> dict[str, Any]:
+def cpu_of_plan(tf: Terraform, variables: dict[str, str], exe_name: str) -> dict[str, Any]:
     """CPU time of one plan, in ms: the whole (Terraform runs inside the shim process, and the
     provider processes it starts and waits for count as its children) and the provider's own
-    share, from the "provider process exiting" line each launch logs at TF_LOG_PROVIDER=debug."""
-    log.unlink(missing_ok=True)
+    share, per launch, from `ProviderPoller`."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    tf.plan(variables, "-lock=false", env={"TF_LOG_PROVIDER": "debug", "TF_LOG_PATH": str(log)})
+    with ProviderPoller(exe_name) as poller:
+        tf.plan(variables, "-lock=false")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     total_ms = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
-    launches = [_field(line, "cpu_user_ms") + _field(line, "cpu_system_ms")
-                for line in log.read_text().splitlines() if "provider process exiting" in line]
+    launches = [poller.cpu_ms(pid) for pid in sorted(poller.pids())]
+    if not launches:
+        raise SystemExit(f"no {exe_name} process was seen during the plan in {tf.workdir}")
     return {"total_cpu_ms": total_ms, "provider_cpu_ms": sum(launches), "launches": len(launches),
             "provider_cpu_per_launch_ms": [round(ms, 1) for ms in launches]}
 
@@ -210,17 +212,19 @@ def timed_plan(tf: Terraform, variables: dict[str, str]) -> float:
     return elapsed
 
 
-class HwmPoller:
-    """Polls VmHWM of every process whose executable is the mirrored provider."""
+class ProviderPoller:
+    """Polls every process whose executable is the mirrored provider: its peak RSS (VmHWM) and
+    the on-CPU time of each of its threads (/proc/PID/task/TID/schedstat, nanoseconds)."""
 
     def __init__(self, exe_name: str, interval: float = 0.002) -> None:
         self.exe_name = exe_name
         self.interval = interval
         self.peaks: dict[int, int] = {}
+        self._thread_ns: dict[tuple[int, int], int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def __enter__(self) -> "HwmPoller":
+    def __enter__(self) -> "ProviderPoller":
         self._thread.start()
         return self
 
@@ -228,22 +232,36 @@ class HwmPoller:
         self._stop.set()
         self._thread.join()
 
+    def pids(self) -> set[int]:
+        return {pid for pid, _ in self._thread_ns} | set(self.peaks)
+
+    def cpu_ms(self, pid: int) -> float:
+        return sum(ns for (p, _), ns in self._thread_ns.items() if p == pid) / 1e6
+
     def _run(self) -> None:
         while not self._stop.is_set():
             for pid in os.listdir("/proc"):
-                if not pid.isdigit():
-                    continue
-                try:
-                    if not os.readlink(f"/proc/{pid}/exe").endswith(self.exe_name):
+                if pid.isdigit():
+                    try:
+                        if os.readlink(f"/proc/{pid}/exe").endswith(self.exe_name):
+                            self._sample(int(pid))
+                    except OSError:
                         continue
-                    with open(f"/proc/{pid}/status") as status:
-                        for line in status:
-                            if line.startswith("VmHWM:"):
-                                kb = int(line.split()[1])
-                                self.peaks[int(pid)] = max(kb, self.peaks.get(int(pid), 0))
-                except OSError:
-                    continue
             time.sleep(self.interval)
+
+    def _sample(self, pid: int) -> None:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    self.peaks[pid] = max(int(line.split()[1]), self.peaks.get(pid, 0))
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/schedstat") as schedstat:
+                    ns = int(schedstat.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                continue
+            key = (pid, int(tid))
+            self._thread_ns[key] = max(ns, self._thread_ns.get(key, 0))
 
 
 def main() -> None:
@@ -304,10 +322,10 @@ def main() -> None:
         }
         print(json.dumps(results["plan"]), flush=True)
 
-        # CPU per plan: the same plans again (not timed), each with the provider's debug log.
+        # CPU per plan: the same plans again (not timed), with the provider processes polled.
         results["cpu"] = {}
         for tf, tf_vars in runs:
-            samples = [cpu_of_plan(tf, tf_vars, tmp / f"{tf.workdir.name}.cpu.log") for _ in range(args.cpu_runs)]
+            samples = [cpu_of_plan(tf, tf_vars, PROVIDER_EXE) for _ in range(args.cpu_runs)]
             results["cpu"][tf.workdir.name] = {
                 "plans": len(samples),
                 "median_total_cpu_ms": round(median(x["total_cpu_ms"] for x in samples), 1),
@@ -332,12 +350,11 @@ def main() -> None:
             big_id = build_api(stack.moto.url, args.rss_r, threads=args.threads)
             rss_tf = workdir(tmp, "rss", terraform, mirror, WITH)
             rss_tf.init()
-            exe_name = f"terraform-provider-gwtrigger_v{PROVIDER_VERSION}"
             results["rss"] = {}
             # Pages of 500 through the proxy, as AWS serves them; then moto's one 5,000-item page.
             for label, rss_endpoint in (("pages_of_500", stack.proxy.url), ("one_page", stack.moto.url)):
                 rss_vars = {"endpoint": rss_endpoint, "rest_api_id": big_id}
-                with HwmPoller(exe_name) as poller:
+                with ProviderPoller(PROVIDER_EXE) as poller:
                     started = time.perf_counter()
                     result = rss_tf.plan(rss_vars, "-lock=false")
                     plan_s = time.perf_counter() - started

@@ -13,6 +13,7 @@ pub mod inspect;
 pub mod mirror;
 pub mod plugin;
 pub mod provider;
+pub mod release;
 pub mod snapshot;
 pub mod stage;
 

@@ -3,7 +3,6 @@
 //! handshake line and talks tfplugin6 to it with a tonic client generated from the same protos.
 
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -99,6 +98,7 @@ impl Provider {
         None
     }
 
+    #[cfg(unix)]
     fn signal(&self, name: &str) {
         let status = Command::new("kill")
             .args([format!("-{name}"), self.child.id().to_string()])
@@ -368,12 +368,15 @@ async fn serves_schema_and_validation_over_mutual_tls() {
     );
 
     // Terraform handles Ctrl-C itself; the provider must survive SIGINT.
-    provider.signal("INT");
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        provider.child.try_wait().unwrap().is_none(),
-        "SIGINT stopped the provider"
-    );
+    #[cfg(unix)]
+    {
+        provider.signal("INT");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(
+            provider.child.try_wait().unwrap().is_none(),
+            "SIGINT stopped the provider"
+        );
+    }
     client
         .stop_provider(pb::stop_provider::Request {})
         .await
@@ -467,11 +470,11 @@ fn protocol_5_only_is_a_clear_error() {
     assert!(stderr.contains("Terraform >= 1.0"), "{stderr}");
 }
 
-#[tokio::test]
-async fn debug_mode_serves_plaintext_on_a_unix_socket() {
+/// Starts `--debug` and returns the provider's entry of the printed TF_REATTACH_PROVIDERS.
+fn start_debug_mode() -> (Provider, serde_json::Value) {
     let mut command = base_command();
     command.arg("--debug");
-    let mut provider = spawn(command);
+    let provider = spawn(command);
     let deadline = Instant::now() + STARTUP_TIMEOUT;
     let reattach = loop {
         let line = provider.next_stdout_line(deadline.saturating_duration_since(Instant::now()));
@@ -480,12 +483,19 @@ async fn debug_mode_serves_plaintext_on_a_unix_socket() {
         }
     };
     let json: serde_json::Value = serde_json::from_str(&reattach).unwrap();
-    let entry = &json["registry.terraform.io/gwtrigger/gwtrigger"];
+    let entry = json["registry.terraform.io/gwtrigger/gwtrigger"].clone();
     assert_eq!(entry["Protocol"], "grpc");
     assert_eq!(entry["ProtocolVersion"], 6);
     assert_eq!(entry["Pid"], provider.child.id());
+    (provider, entry)
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn debug_mode_serves_plaintext_on_a_unix_socket() {
+    let (mut provider, entry) = start_debug_mode();
     assert_eq!(entry["Addr"]["Network"], "unix");
-    let socket = PathBuf::from(entry["Addr"]["String"].as_str().unwrap());
+    let socket = std::path::PathBuf::from(entry["Addr"]["String"].as_str().unwrap());
 
     let path = socket.clone();
     let channel = Endpoint::from_static("http://localhost")
@@ -507,6 +517,25 @@ async fn debug_mode_serves_plaintext_on_a_unix_socket() {
         .expect("debug mode stops on SIGINT");
     assert!(status.success());
     assert!(!socket.exists(), "socket removed on exit");
+}
+
+/// Without unix sockets (Windows), go-plugin reattaches over loopback TCP.
+#[cfg(not(unix))]
+#[tokio::test]
+async fn debug_mode_serves_plaintext_on_loopback_tcp() {
+    let (mut provider, entry) = start_debug_mode();
+    assert_eq!(entry["Addr"]["Network"], "tcp");
+    let addr = entry["Addr"]["String"].as_str().unwrap().to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "{addr}");
+    let channel = Endpoint::from_shared(format!("http://{addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let schema = provider_schema(&channel).await;
+    assert!(schema.data_source_schemas.contains_key("gwtrigger"));
+    provider.child.kill().unwrap();
+    let _ = provider.child.wait();
 }
 
 /// Issue 6, bad input at the protocol level: malformed DynamicValues, attributes outside the

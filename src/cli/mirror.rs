@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 pub use crate::mirror::MirrorError;
-use crate::mirror::{write_packed, write_unpacked, Platform, ProviderCoordinates, PROVIDER_TYPE};
+use crate::mirror::{
+    read_provider_binary, write_packed, write_unpacked, Platform, ProviderCoordinates,
+    PROVIDER_TYPE,
+};
 
 /// Arguments of `gwtrigger mirror`.
 #[derive(Debug, Clone, clap::Args)]
@@ -53,7 +56,7 @@ pub fn run(args: &MirrorArgs) -> Result<String, MirrorError> {
         Some(path) => path.clone(),
         None => default_provider_binary()?,
     };
-    let binary = read_binary(&binary_path)?;
+    let binary = read_provider_binary(&binary_path)?;
     let out =
         std::path::absolute(&args.out).map_err(|e| MirrorError::io("resolve", &args.out, e))?;
 
@@ -138,20 +141,6 @@ fn default_provider_binary() -> Result<PathBuf, MirrorError> {
         std::env::consts::EXE_SUFFIX
     );
     Ok(exe.parent().unwrap_or(Path::new(".")).join(name))
-}
-
-fn read_binary(path: &Path) -> Result<Vec<u8>, MirrorError> {
-    let binary = std::fs::read(path).map_err(|source| MirrorError::ProviderBinary {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    if binary.is_empty() {
-        return Err(MirrorError::ProviderBinary {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is empty"),
-        });
-    }
-    Ok(binary)
 }
 
 /// The `provider_installation` block that makes Terraform install this provider from `out`.

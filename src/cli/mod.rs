@@ -1,13 +1,14 @@
 //! The `gwtrigger` command line for people: `hash` (the same hash as the data source), `drift`
-//! and `doctor` (what a stage serves, the 403 checklist) and `mirror` (provider mirror trees).
-//! Each subcommand lives in its own module; this one only parses arguments, sets up the
-//! runtime and logging, and turns errors into exit codes.
+//! and `doctor` (what a stage serves, the 403 checklist), `mirror` (provider mirror trees) and
+//! `release` (signed registry releases). Each subcommand lives in its own module; this one only
+//! parses arguments, sets up the runtime and logging, and turns errors into exit codes.
 
 mod connection;
 mod doctor;
 mod drift;
 mod hash;
 pub mod mirror;
+mod release;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -39,6 +40,8 @@ enum Command {
     Doctor(doctor::DoctorArgs),
     /// Write a provider mirror tree (packed or unpacked) with h1/zh hashes.
     Mirror(mirror::MirrorArgs),
+    /// Package prebuilt binaries into a signed registry release and a static registry tree.
+    Release(release::ReleaseArgs),
 }
 
 /// A failure to report: a short summary and a detail that says how to fix it.
@@ -80,6 +83,9 @@ pub fn main() -> ExitCode {
         }
         Command::Mirror(args) => {
             mirror::run(args).map_err(|err| CliError::new("Mirror failed", err.to_string()))
+        }
+        Command::Release(args) => {
+            release::run(args).map_err(|err| CliError::new("Release failed", err.to_string()))
         }
     };
     match result {

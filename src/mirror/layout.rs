@@ -66,18 +66,43 @@ pub fn provider_dir(out: &Path, coordinates: &ProviderCoordinates) -> PathBuf {
         .join(PROVIDER_TYPE)
 }
 
+/// The provider package archive of `binary`: one executable entry named
+/// `terraform-provider-gwtrigger_vVERSION[.exe]`. Mirrors and registry releases both ship it, so
+/// the same binary has the same `zh:`/`h1:` wherever it is installed from.
+pub fn provider_archive(
+    coordinates: &ProviderCoordinates,
+    binary: &[u8],
+) -> Result<Vec<u8>, MirrorError> {
+    let executable_name = coordinates.executable_name();
+    reproducible_zip(&[ZipEntry {
+        name: &executable_name,
+        content: binary,
+        unix_mode: EXECUTABLE_MODE,
+    }])
+}
+
+/// Reads a provider executable; an empty file is an error (a failed build, not a provider).
+pub fn read_provider_binary(path: &Path) -> Result<Vec<u8>, MirrorError> {
+    let binary = fs::read(path).map_err(|source| MirrorError::ProviderBinary {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if binary.is_empty() {
+        return Err(MirrorError::ProviderBinary {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, "the file is empty"),
+        });
+    }
+    Ok(binary)
+}
+
 /// Writes the packed layout and the network-mirror JSON for `binary`.
 pub fn write_packed(
     out: &Path,
     coordinates: &ProviderCoordinates,
     binary: &[u8],
 ) -> Result<PackedMirror, MirrorError> {
-    let executable_name = coordinates.executable_name();
-    let zip_bytes = reproducible_zip(&[ZipEntry {
-        name: &executable_name,
-        content: binary,
-        unix_mode: EXECUTABLE_MODE,
-    }])?;
+    let zip_bytes = provider_archive(coordinates, binary)?;
     // Hash what Terraform will hash: the archive as written, not the input we meant to write.
     let h1 = h1::h1_of_zip(&zip_bytes)?;
     let zh = zh::zh(&zip_bytes);
@@ -173,13 +198,13 @@ pub fn merge_version_json(
     Ok((to_pretty_json(&document)?, replaced))
 }
 
-fn to_pretty_json(value: &impl Serialize) -> Result<String, String> {
+pub(crate) fn to_pretty_json(value: &impl Serialize) -> Result<String, String> {
     let mut text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text)
 }
 
-fn read_optional(path: &Path) -> Result<Option<String>, MirrorError> {
+pub(crate) fn read_optional(path: &Path) -> Result<Option<String>, MirrorError> {
     match fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -187,13 +212,13 @@ fn read_optional(path: &Path) -> Result<Option<String>, MirrorError> {
     }
 }
 
-fn create_dir_all(dir: &Path) -> Result<(), MirrorError> {
+pub(crate) fn create_dir_all(dir: &Path) -> Result<(), MirrorError> {
     fs::create_dir_all(dir).map_err(|e| MirrorError::io("create directory", dir, e))
 }
 
 /// Writes via a temporary sibling and a rename, so a mirror being served never shows a
 /// half-written file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), MirrorError> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), MirrorError> {
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(format!(".tmp-{}", std::process::id()));
     let temporary = PathBuf::from(temporary);

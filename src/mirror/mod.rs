@@ -1,5 +1,5 @@
-//! Provider mirrors: what `gwtrigger mirror` writes so `terraform init` can install the provider
-//! without a registry.
+//! Provider packages: what `gwtrigger mirror` writes so `terraform init` can install the provider
+//! without a registry, and the package pieces a registry release ([`crate::release`]) shares.
 //!
 //! - [`coordinates`]: the validated provider address, version and platform;
 //! - [`h1`] and [`zh`]: the two lock-file hash schemes Terraform checks;
@@ -16,4 +16,7 @@ pub mod zip;
 
 pub use coordinates::{Platform, ProviderCoordinates, PROVIDER_TYPE};
 pub use error::MirrorError;
-pub use layout::{write_packed, write_unpacked, PackedMirror, UnpackedMirror};
+pub use layout::{
+    provider_archive, read_provider_binary, write_packed, write_unpacked, PackedMirror,
+    UnpackedMirror,
+};

@@ -1,11 +1,17 @@
 //! The `zh:` lock-file hash: lowercase hex sha256 of a packed provider archive's bytes.
-//! Terraform records it only for zip archives, never for an unpacked directory.
+//! Terraform records it only for zip archives, never for an unpacked directory. A registry
+//! release's SHA256SUMS lists the same digest, which is how Terraform gets `zh:` for every platform.
 
 use sha2::{Digest, Sha256};
 
 /// `zh:` + lowercase hex sha256 of `zip_bytes`.
 pub fn zh(zip_bytes: &[u8]) -> String {
-    format!("zh:{}", hex::encode(Sha256::digest(zip_bytes)))
+    format!("zh:{}", sha256_hex(zip_bytes))
+}
+
+/// Lowercase hex sha256, as `zh:` and the lines of a release's SHA256SUMS spell it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 #[cfg(test)]

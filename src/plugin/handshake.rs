@@ -3,7 +3,6 @@
 
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
-use std::path::Path;
 
 use base64::Engine;
 
@@ -107,15 +106,16 @@ pub fn tcp_handshake_line(addr: SocketAddr, server_cert_der: Option<&[u8]>) -> S
     handshake_line("tcp", &addr.to_string(), server_cert_der)
 }
 
-/// The `TF_REATTACH_PROVIDERS` value that points Terraform at a provider started with `--debug`.
-pub fn reattach_json(info: &ProviderInfo, pid: u32, socket: &Path) -> String {
+/// The `TF_REATTACH_PROVIDERS` value that points Terraform at a provider started with `--debug`,
+/// listening on `address` of `network` (`unix` socket path, or `tcp` host:port on Windows).
+pub fn reattach_json(info: &ProviderInfo, pid: u32, network: &str, address: &str) -> String {
     serde_json::json!({
         info.address: {
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": pid,
             "Test": true,
-            "Addr": { "Network": "unix", "String": socket.to_string_lossy() },
+            "Addr": { "Network": network, "String": address },
         }
     })
     .to_string()
@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn reattach_json_names_the_provider_and_socket() {
-        let json = reattach_json(&info(), 42, Path::new("/tmp/x/plugin.sock"));
+        let json = reattach_json(&info(), 42, "unix", "/tmp/x/plugin.sock");
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         let entry = &v["registry.terraform.io/acme/example"];
         assert_eq!(entry["ProtocolVersion"], 6);

@@ -1,14 +1,18 @@
 //! The provider binary's whole `main`: arguments, the start-up checks Terraform's go-plugin
 //! host expects (cookie, protocol version), crypto and logging set-up, signals, and serving
 //! either as a managed plugin (handshake on stdout, AutoMTLS) or in `--debug` reattach mode.
+//!
+//! Platforms: the managed plugin listens on loopback TCP everywhere (as go-plugin does).
+//! `--debug` serves on a private unix socket on unix and on loopback TCP on Windows (what
+//! go-plugin's reattach uses there). Stop requests are SIGTERM (and SIGINT in debug mode) on
+//! unix, console close/shutdown (and Ctrl-C in debug mode) on Windows; elsewhere only
+//! Terraform's Shutdown RPC or the end of the process stops the provider.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::signal::unix::{signal, SignalKind};
 use tokio_util::sync::CancellationToken;
 
 use super::handshake;
@@ -71,7 +75,6 @@ pub fn run<P: Provider>(provider: P) -> ExitCode {
     });
     // Streams such as StreamStdio never end by themselves; do not wait for them.
     runtime.shutdown_timeout(Duration::from_millis(200));
-    log_resource_usage();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -80,33 +83,6 @@ pub fn run<P: Provider>(provider: P) -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-/// Logs (debug) the CPU time and peak memory this process used, so a `TF_LOG_PROVIDER=debug`
-/// plan shows what each of Terraform's launches of the provider cost.
-fn log_resource_usage() {
-    #[cfg(unix)]
-    if tracing::enabled!(tracing::Level::DEBUG) {
-        // SAFETY: getrusage only writes the struct it is given; zeroed is a valid rusage.
-        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } == 0 {
-            let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
-            tracing::debug!(
-                cpu_user_ms = format!("{:.1}", ms(usage.ru_utime)),
-                cpu_system_ms = format!("{:.1}", ms(usage.ru_stime)),
-                peak_rss_kib = peak_rss_kib(),
-                "provider process exiting"
-            );
-        }
-    }
-}
-
-/// This process's peak resident set (`VmHWM`), where the OS reports it. Not `ru_maxrss`:
-/// Linux carries it across `execve`, so it would report the forking Terraform's size.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// `Ok(None)` when the arguments were fully handled (help, version).
@@ -137,7 +113,8 @@ fn help(info: &ProviderInfo) -> String {
         "terraform-provider-{name} {version}: the Terraform provider {address}.\n\
          Terraform starts this binary; it is not meant to be run by hand.\n\n\
          Usage: terraform-provider-{name} [--debug | --version | --help]\n\n\
-         \x20 --debug    serve on a unix socket and print TF_REATTACH_PROVIDERS for Terraform\n\
+         \x20 --debug    serve for a debugger (unix socket; loopback TCP on Windows) and print\n\
+         \x20            TF_REATTACH_PROVIDERS for Terraform\n\
          \x20 --version  print the version\n\
          \x20 -h, --help print this help",
         name = info.name,
@@ -189,6 +166,7 @@ async fn serve_plugin<P: Provider>(provider: Arc<P>) -> Result<(), String> {
 }
 
 /// `--debug`: plaintext on a private unix socket until SIGINT or SIGTERM.
+#[cfg(unix)]
 async fn serve_debug<P: Provider>(provider: Arc<P>, info: &ProviderInfo) -> Result<(), String> {
     let stop = CancellationToken::new();
     watch_signals(stop.clone(), true)?;
@@ -198,37 +176,48 @@ async fn serve_debug<P: Provider>(provider: Arc<P>, info: &ProviderInfo) -> Resu
         .map_err(|e| format!("cannot listen on {}: {e}", socket.display()))?;
     // Terraform does not manage a reattached provider: Shutdown must not end the session.
     let router = server::router(provider, CancellationToken::new());
-    print_stdout_line(&format!(
-        "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment \
-         variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{}'\n",
-        handshake::reattach_json(info, std::process::id(), &socket)
-    ))?;
+    print_reattach(info, "unix", &socket.to_string_lossy())?;
     let result = server::serve_unix(router, listener, stop).await;
     let _ = std::fs::remove_file(&socket);
     let _ = std::fs::remove_dir(&dir);
     result
 }
 
-/// SIGTERM always stops; SIGINT stops only in debug mode (managed by Terraform, Ctrl-C reaches
-/// us too, but Terraform handles it and calls StopProvider).
+/// `--debug` without unix sockets: plaintext on loopback TCP until Ctrl-C or console close.
+#[cfg(not(unix))]
+async fn serve_debug<P: Provider>(provider: Arc<P>, info: &ProviderInfo) -> Result<(), String> {
+    let stop = CancellationToken::new();
+    watch_signals(stop.clone(), true)?;
+    let listener = server::bind_loopback(None).await?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    // Terraform does not manage a reattached provider: Shutdown must not end the session.
+    let router = server::router(provider, CancellationToken::new());
+    print_reattach(info, "tcp", &addr.to_string())?;
+    server::serve_plain_tcp(router, listener, stop).await
+}
+
+fn print_reattach(info: &ProviderInfo, network: &str, address: &str) -> Result<(), String> {
+    print_stdout_line(&format!(
+        "Provider started. To attach Terraform CLI, set the TF_REATTACH_PROVIDERS environment \
+         variable with the following:\n\n\tTF_REATTACH_PROVIDERS='{}'\n",
+        handshake::reattach_json(info, std::process::id(), network, address)
+    ))
+}
+
+/// A stop request always stops; an interrupt (Ctrl-C) only in debug mode: a managed provider
+/// shares Terraform's terminal, and Terraform handles Ctrl-C itself (it calls StopProvider).
 fn watch_signals(stop: CancellationToken, stop_on_interrupt: bool) -> Result<(), String> {
-    let mut interrupt =
-        signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
-    let mut terminate =
-        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    let mut signals = signals::Signals::new()?;
     tokio::spawn(async move {
         loop {
-            tokio::select! {
-                _ = interrupt.recv() => {
-                    if stop_on_interrupt {
-                        tracing::info!("SIGINT: stopping");
-                        stop.cancel();
-                        return;
-                    }
-                    tracing::debug!("SIGINT ignored: Terraform handles interrupts");
+            match signals.next().await {
+                signals::Signal::Interrupt if !stop_on_interrupt => {
+                    tracing::debug!("interrupt ignored: Terraform handles interrupts");
                 }
-                _ = terminate.recv() => {
-                    tracing::info!("SIGTERM: stopping");
+                signal => {
+                    tracing::info!(?signal, "stopping");
                     stop.cancel();
                     return;
                 }
@@ -236,6 +225,87 @@ fn watch_signals(stop: CancellationToken, stop_on_interrupt: bool) -> Result<(),
         }
     });
     Ok(())
+}
+
+/// The operating system's stop and interrupt requests, one `cfg` per platform family.
+mod signals {
+    #[derive(Debug)]
+    pub enum Signal {
+        /// SIGINT / Ctrl-C.
+        Interrupt,
+        /// SIGTERM; console close or system shutdown on Windows (Terraform itself ends a
+        /// managed provider there by terminating the process, which needs no handler).
+        Terminate,
+    }
+
+    #[cfg(unix)]
+    pub struct Signals {
+        interrupt: tokio::signal::unix::Signal,
+        terminate: tokio::signal::unix::Signal,
+    }
+
+    #[cfg(unix)]
+    impl Signals {
+        pub fn new() -> Result<Self, String> {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())
+                    .map_err(|e| format!("cannot handle SIGINT: {e}"))?,
+                terminate: signal(SignalKind::terminate())
+                    .map_err(|e| format!("cannot handle SIGTERM: {e}"))?,
+            })
+        }
+
+        pub async fn next(&mut self) -> Signal {
+            tokio::select! {
+                _ = self.interrupt.recv() => Signal::Interrupt,
+                _ = self.terminate.recv() => Signal::Terminate,
+            }
+        }
+    }
+
+    #[cfg(windows)]
+    pub struct Signals {
+        interrupt: tokio::signal::windows::CtrlC,
+        close: tokio::signal::windows::CtrlClose,
+        shutdown: tokio::signal::windows::CtrlShutdown,
+    }
+
+    #[cfg(windows)]
+    impl Signals {
+        pub fn new() -> Result<Self, String> {
+            use tokio::signal::windows::{ctrl_c, ctrl_close, ctrl_shutdown};
+            Ok(Self {
+                interrupt: ctrl_c().map_err(|e| format!("cannot handle Ctrl-C: {e}"))?,
+                close: ctrl_close().map_err(|e| format!("cannot handle console close: {e}"))?,
+                shutdown: ctrl_shutdown()
+                    .map_err(|e| format!("cannot handle system shutdown: {e}"))?,
+            })
+        }
+
+        pub async fn next(&mut self) -> Signal {
+            tokio::select! {
+                _ = self.interrupt.recv() => Signal::Interrupt,
+                _ = self.close.recv() => Signal::Terminate,
+                _ = self.shutdown.recv() => Signal::Terminate,
+            }
+        }
+    }
+
+    /// No signals: Terraform's Shutdown RPC or the end of the process stops the provider.
+    #[cfg(not(any(unix, windows)))]
+    pub struct Signals;
+
+    #[cfg(not(any(unix, windows)))]
+    impl Signals {
+        pub fn new() -> Result<Self, String> {
+            Ok(Self)
+        }
+
+        pub async fn next(&mut self) -> Signal {
+            std::future::pending().await
+        }
+    }
 }
 
 fn print_stdout_line(line: &str) -> Result<(), String> {
@@ -246,7 +316,8 @@ fn print_stdout_line(line: &str) -> Result<(), String> {
 }
 
 /// A fresh directory only we can read, for the debug socket.
-fn private_temp_dir(name: &str) -> Result<PathBuf, String> {
+#[cfg(unix)]
+fn private_temp_dir(name: &str) -> Result<std::path::PathBuf, String> {
     use std::os::unix::fs::DirBuilderExt;
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -7,9 +7,9 @@ use std::ops::RangeInclusive;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, UnixListener};
+use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
-use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream, UnixListenerStream};
+use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
 use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::server::Router;
@@ -148,13 +148,14 @@ pub async fn serve_plain_tcp(
     .await
 }
 
-/// Serves plaintext on a unix socket (`--debug`).
+/// Serves plaintext on a unix socket (`--debug` on unix).
+#[cfg(unix)]
 pub async fn serve_unix(
     router: Router,
-    listener: UnixListener,
+    listener: tokio::net::UnixListener,
     shutdown: CancellationToken,
 ) -> Result<(), String> {
-    let incoming = UnixListenerStream::new(listener);
+    let incoming = tokio_stream::wrappers::UnixListenerStream::new(listener);
     let signal = shutdown.clone();
     serve_until(
         router.serve_with_incoming_shutdown(incoming, async move { signal.cancelled().await }),
