@@ -33,10 +33,23 @@ bootstrap_localstack() {
   esac
 }
 
+# gpg signs and verifies releases (make release, tests/e2e/test_registry.py). Debian's gnupg when
+# it is missing and this is root on a Debian-like machine; otherwise one line saying what to do.
+ensure_gpg() {
+  command -v gpg >/dev/null 2>&1 && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing gnupg (gpg) with apt-get"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg; } >/dev/null 2>&1 || true
+  fi
+  command -v gpg >/dev/null 2>&1 || log "warning: gpg not found; install GnuPG (the release tests will fail)"
+}
+
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want_stamp" && -x "$venv/bin/terraform" ]]; then
+  ensure_gpg
   bootstrap_localstack
   exit 0
 fi
+ensure_gpg
 
 if ! command -v "$python" >/dev/null 2>&1; then
   log "error: $python not found; install Python 3.9+ (or set PYTHON=/path/to/python3)"
