@@ -96,18 +96,19 @@ pub(crate) fn build<'a>(snapshot: &'a Snapshot, options: &Options) -> Parts<'a> 
     let mut routes: BTreeMap<String, Vec<Vec<u8>>> = BTreeMap::new();
     let mut resources: Vec<(&'a str, Node<'a>)> = Vec::new();
     for resource in &snapshot.resources {
-        let node = self::resource(resource, &refs);
-        if let Node::Object(members) = &node {
-            if let Some((_, Node::Object(methods))) =
-                members.iter().find(|(key, _)| *key == "resourceMethods")
-            {
-                for (verb, method) in methods {
-                    let route = format!("{verb} {}", resource.path);
-                    routes.entry(route).or_default().push(encode(method));
-                }
-            }
+        let methods: Members<'a> = resource
+            .methods
+            .iter()
+            .map(|(verb, m)| (verb.as_str(), method(m, resource, &refs)))
+            .collect();
+        for (verb, node) in &methods {
+            let route = format!("{verb} {}", resource.path);
+            routes.entry(route).or_default().push(encode(node));
         }
-        resources.push((resource.path.as_str(), node));
+        let mut f = Fields::default();
+        f.nested("resourceMethods", methods);
+        f.other(&members::RESOURCE, &resource.other);
+        resources.push((resource.path.as_str(), f.node()));
     }
 
     let mut document = Fields::default();
@@ -349,15 +350,6 @@ fn rest_api<'a>(api: &'a RestApi, options: &Options) -> Members<'a> {
         }
     }
     f.done()
-}
-
-fn resource<'a>(resource: &'a Resource, refs: &References<'a>) -> Node<'a> {
-    let mut f = Fields::default();
-    f.objects("resourceMethods", &resource.methods, |m| {
-        method(m, resource, refs)
-    });
-    f.other(&members::RESOURCE, &resource.other);
-    f.node()
 }
 
 /// An id that names no object in the API is written as `{"missing":true}`.
