@@ -3,8 +3,9 @@
 #
 #   1. prepares the tools (scripts/bootstrap.sh) and builds the provider and CLI (cargo build),
 #   2. starts LocalStack (tests/e2e/support/localstack_server.py; it serves each stage from its
-#      deployment, as AWS does) on a free loopback port; without Python 3.13 it says so and uses
-#      moto,
+#      deployment, as AWS does) on a free loopback port, behind tests/e2e/support/fake_apigw.py,
+#      which records each deployment's routes and answers GetDeployment's apiSummary as AWS does
+#      (LocalStack has none, and drift needs it); without Python 3.13 it says so and uses moto,
 #   3. creates a sample REST API (MOCK routes answering fixed bodies) with boto3,
 #   4. installs the provider into a filesystem mirror under build/demo with its own CLI config
 #      (TF_CLI_CONFIG_FILE; your ~/.terraformrc and TF_*/AWS_* variables are not used),
@@ -68,11 +69,12 @@ mkdir -p "$demo_dir/tf" "$demo_dir/home"
 export AWS_CONFIG_FILE="$demo_dir/home/aws-config" AWS_SHARED_CREDENTIALS_FILE="$demo_dir/home/aws-credentials"
 
 emulator_pid=""
+recorder_pid=""
 cleanup() {
-  if [[ -n "$emulator_pid" ]]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
+  for pid in $recorder_pid $emulator_pid; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 
@@ -89,6 +91,21 @@ if $data_plane; then
   done
   endpoint="$(.venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$demo_dir/localstack.json")"
   echo "LocalStack at $endpoint, ready in $(.venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["startup_seconds"])' "$demo_dir/localstack.json") s (log: build/demo/localstack/localstack.log)"
+  # The stage is called on LocalStack itself. The control plane goes through a recorder: AWS's
+  # GetDeployment reports the routes a deployment holds (apiSummary), LocalStack's does not, and
+  # gwtrigger drift reads them from there.
+  stage_endpoint="$endpoint"
+  .venv/bin/python tests/e2e/support/fake_apigw.py --upstream "$endpoint" \
+    >"$demo_dir/recorder.url" 2>"$demo_dir/recorder.log" &
+  recorder_pid=$!
+  until [[ -s "$demo_dir/recorder.url" ]]; do
+    if ! kill -0 "$recorder_pid" 2>/dev/null; then
+      echo "the deployment recorder failed to start:" >&2; cat "$demo_dir/recorder.log" >&2; exit 1
+    fi
+    sleep 0.1
+  done
+  endpoint="$(head -n1 "$demo_dir/recorder.url")"
+  echo "control plane through the deployment recorder at $endpoint (it answers apiSummary as AWS does)"
 else
   bold "2/6 Starting the API Gateway emulator (moto_server on loopback)"
   port="$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -102,6 +119,7 @@ else
     sleep 0.2
   done
   echo "emulator at $endpoint (log: build/demo/moto.log)"
+  stage_endpoint="$endpoint"
 fi
 
 api() { .venv/bin/python scripts/demo_api.py "$@" --endpoint "$endpoint"; }
@@ -157,7 +175,10 @@ apply_with() { # apply_with TRIGGER
     -var "endpoint=$endpoint" -var "rest_api_id=$api_id" -var "deploy_command=$deploy_command" \
     -var "trigger=$1" -var "hand_kept_ids=$hand_kept_ids"
 }
-call() { api call --rest-api-id "$api_id" --stage "$stage" "$@"; }
+call() {
+  .venv/bin/python scripts/demo_api.py call --endpoint "$stage_endpoint" --rest-api-id "$api_id" \
+    --stage "$stage" "$@"
+}
 routes_json() { tf output -json routes; }
 # route_moves BEFORE_JSON AFTER_JSON: each route's hash before and after, and whether it moved
 route_moves() {
@@ -215,9 +236,11 @@ else
   drift_code=$?
 fi
 printf '%s\n' "$drift_out" | sed 's/^/  /'
-if [[ $drift_code -eq 1 ]]; then
-  echo "(exit 1: LocalStack's GetDeployment has no apiSummary and its stage export shows the live API,"
-  echo " so drift cannot see what the stage serves and says so instead of guessing; on AWS it names GET /owners.)"
+if [[ $drift_code -eq 2 ]]; then
+  echo "(exit 2: the stage serves a stale deployment; drift names the routes it lacks, the same"
+  echo " GET /owners that answered 403 above. Run it in CI, or use data \"gwtrigger_stage\" in a check block.)"
+else
+  echo "(exit $drift_code)"
 fi
 
 bold "6/6 The same kind of edit with data \"gwtrigger\" as the trigger"
