@@ -187,17 +187,19 @@ def trace_breakdown(log: Path) -> dict[str, Any]:
     return out
 
 
-def cpu_of_plan(tf: Terraform, variables: dict[str, str], exe_name: str) -> dict[str, Any]:
+def cpu_of_plan(tf: Terraform, variables: dict[str, str], exe_name: str,
+                expect_provider: bool = True) -> dict[str, Any]:
     """CPU time of one plan, in ms: the whole (Terraform runs inside the shim process, and the
     provider processes it starts and waits for count as its children) and the provider's own
-    share, per launch, from `ProviderPoller`."""
+    share, per launch, from `ProviderPoller`. A configuration without the provider
+    (`expect_provider=False`) has a share of 0."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with ProviderPoller(exe_name) as poller:
         tf.plan(variables, "-lock=false")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     total_ms = ((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)) * 1000
     launches = [poller.cpu_ms(pid) for pid in sorted(poller.pids())]
-    if not launches:
+    if expect_provider and not launches:
         raise SystemExit(f"no {exe_name} process was seen during the plan in {tf.workdir}")
     return {"total_cpu_ms": total_ms, "provider_cpu_ms": sum(launches), "launches": len(launches),
             "provider_cpu_per_launch_ms": [round(ms, 1) for ms in launches]}
@@ -325,7 +327,8 @@ def main() -> None:
         # CPU per plan: the same plans again (not timed), with the provider processes polled.
         results["cpu"] = {}
         for tf, tf_vars in runs:
-            samples = [cpu_of_plan(tf, tf_vars, PROVIDER_EXE) for _ in range(args.cpu_runs)]
+            samples = [cpu_of_plan(tf, tf_vars, PROVIDER_EXE, expect_provider=tf is not without_tf)
+                       for _ in range(args.cpu_runs)]
             results["cpu"][tf.workdir.name] = {
                 "plans": len(samples),
                 "median_total_cpu_ms": round(median(x["total_cpu_ms"] for x in samples), 1),
