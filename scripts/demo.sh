@@ -78,17 +78,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# wait_for_file PID FILE WHAT LOG: until the background process PID has written FILE; if it dies
+# first, say that WHAT failed to start, show LOG and stop.
+wait_for_file() {
+  until [[ -s "$2" ]]; do
+    if ! kill -0 "$1" 2>/dev/null; then
+      echo "$3 failed to start:" >&2; cat "$4" >&2; exit 1
+    fi
+    sleep 0.1
+  done
+}
+
 if $data_plane; then
   bold "2/6 Starting LocalStack (API Gateway with a stage data plane) on loopback"
   .venv/bin/python tests/e2e/support/localstack_server.py serve --dir "$demo_dir/localstack" \
     --url-file "$demo_dir/localstack.json" >"$demo_dir/localstack-serve.log" 2>&1 &
   emulator_pid=$!
-  until [[ -s "$demo_dir/localstack.json" ]]; do
-    if ! kill -0 "$emulator_pid" 2>/dev/null; then
-      echo "LocalStack failed to start:" >&2; cat "$demo_dir/localstack-serve.log" >&2; exit 1
-    fi
-    sleep 0.2
-  done
+  wait_for_file "$emulator_pid" "$demo_dir/localstack.json" LocalStack "$demo_dir/localstack-serve.log"
   endpoint="$(.venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["url"])' "$demo_dir/localstack.json")"
   echo "LocalStack at $endpoint, ready in $(.venv/bin/python -c 'import json,sys; print(json.load(open(sys.argv[1]))["startup_seconds"])' "$demo_dir/localstack.json") s (log: build/demo/localstack/localstack.log)"
   # The stage is called on LocalStack itself. The control plane goes through a recorder: AWS's
@@ -98,12 +104,7 @@ if $data_plane; then
   .venv/bin/python tests/e2e/support/fake_apigw.py --upstream "$endpoint" \
     >"$demo_dir/recorder.url" 2>"$demo_dir/recorder.log" &
   recorder_pid=$!
-  until [[ -s "$demo_dir/recorder.url" ]]; do
-    if ! kill -0 "$recorder_pid" 2>/dev/null; then
-      echo "the deployment recorder failed to start:" >&2; cat "$demo_dir/recorder.log" >&2; exit 1
-    fi
-    sleep 0.1
-  done
+  wait_for_file "$recorder_pid" "$demo_dir/recorder.url" "The deployment recorder" "$demo_dir/recorder.log"
   endpoint="$(head -n1 "$demo_dir/recorder.url")"
   echo "control plane through the deployment recorder at $endpoint (it answers apiSummary as AWS does)"
 else
