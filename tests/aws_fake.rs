@@ -731,6 +731,19 @@ async fn aws_shaped_fingerprint(
     gwtrigger::hash::fingerprint(&snap, &gwtrigger::canonical::Options::default())
 }
 
+/// The routes of `before` whose hash differs in `after` (the edits here never add a route).
+fn moved_routes<'a>(
+    before: &'a gwtrigger::hash::Fingerprint,
+    after: &gwtrigger::hash::Fingerprint,
+) -> Vec<&'a String> {
+    before
+        .routes
+        .iter()
+        .filter(|(route, hash)| after.routes.get(*route) != Some(*hash))
+        .map(|(route, _)| route)
+        .collect()
+}
+
 /// Sets the member at `pointer` (`/a/b/member`) in answer `file`; `None` removes it.
 fn set_member(
     file: &'static str,
@@ -786,12 +799,7 @@ async fn an_api_with_a_cors_preflight_hashes_and_its_empty_template_is_content()
         "empty, {{}} and no template must hash apart"
     );
     for changed in [&filled, &absent] {
-        let moved: Vec<&String> = base
-            .routes
-            .keys()
-            .filter(|route| base.routes[*route] != changed.routes[*route])
-            .collect();
-        assert_eq!(moved, ["OPTIONS /orders"]);
+        assert_eq!(moved_routes(&base, changed), ["OPTIONS /orders"]);
     }
 }
 
@@ -901,12 +909,11 @@ async fn members_aws_adds_later_move_the_hash() {
             changed.hash, base.hash,
             "{kind}.someNewSetting must move the hash"
         );
-        let moved: Vec<&String> = base
-            .routes
-            .keys()
-            .filter(|r| base.routes[*r] != changed.routes[*r])
-            .collect();
-        assert_eq!(moved, route.into_iter().collect::<Vec<_>>(), "{kind}");
+        assert_eq!(
+            moved_routes(&base, &changed),
+            route.into_iter().collect::<Vec<_>>(),
+            "{kind}"
+        );
     }
 }
 
