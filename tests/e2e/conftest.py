@@ -38,6 +38,7 @@ from apigw_proxy import ApigwProxy  # noqa: E402
 from localstack_server import LocalStack, LocalStackUnavailable  # noqa: E402
 from harness import (  # noqa: E402
     MATRIX_RESULTS,
+    AwsProvider,
     PROVIDER_SOURCE,
     PROVIDER_VERSION,
     REGION,
@@ -48,6 +49,7 @@ from harness import (  # noqa: E402
     Terraform,
     Tools,
     apigw_client,
+    find_aws_provider,
     run,
     write_mirror,
 )
@@ -146,6 +148,28 @@ def terraform_factory(tools: Tools, tf_mirror: Mirror) -> Callable[[Path], Terra
     def make(workdir: Path) -> Terraform:
         workdir.mkdir(parents=True, exist_ok=True)
         return Terraform(tools.terraform, workdir, tf_mirror)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def aws_provider() -> AwsProvider:
+    """hashicorp/aws for tests standing for a user's configuration (fails saying how to provide it)."""
+    return find_aws_provider()
+
+
+@pytest.fixture(scope="session")
+def aws_tf_mirror(tmp_path_factory: pytest.TempPathFactory, provider_binary: Path,
+                  aws_provider: AwsProvider) -> Mirror:
+    return write_mirror(tmp_path_factory.mktemp("tf-aws"), provider_binary, aws=aws_provider)
+
+
+@pytest.fixture(scope="session")
+def aws_terraform_factory(tools: Tools, aws_tf_mirror: Mirror) -> Callable[[Path], Terraform]:
+    """Terraform runners whose CLI config installs gwtrigger and hashicorp/aws."""
+    def make(workdir: Path) -> Terraform:
+        workdir.mkdir(parents=True, exist_ok=True)
+        return Terraform(tools.terraform, workdir, aws_tf_mirror)
 
     return make
 

@@ -152,8 +152,104 @@ class Mirror:
     home: Path
 
 
-def write_mirror(base: Path, provider_binary: Path, version: str = PROVIDER_VERSION) -> Mirror:
-    """Lay the provider into an unpacked filesystem mirror under `base` and write a .tfrc for it."""
+# hashicorp/aws, the provider users write their API with. Tests that stand for a user's
+# configuration install it from a filesystem mirror (GWTRIGGER_AWS_PROVIDER_MIRROR, else the first
+# of AWS_MIRROR_CANDIDATES holding it) or, with GWTRIGGER_AWS_PROVIDER_FROM_REGISTRY=1 on a
+# machine with internet, from the public registry. Neither: the test fails saying how to fix it.
+AWS_PROVIDER_SOURCE = f"{PROVIDER_HOST}/hashicorp/aws"
+AWS_MIRROR_CANDIDATES = (
+    Path("/opt/tf-plugins"),
+    Path.home() / ".terraform.d" / "plugins",
+    Path("/usr/local/share/terraform/plugins"),
+    Path("/usr/share/terraform/plugins"),
+)
+AWS_PROVIDER_HELP = (
+    "hashicorp/aws is needed by the tests that apply a user's configuration. Either point "
+    "GWTRIGGER_AWS_PROVIDER_MIRROR at a Terraform filesystem mirror holding it (the folder above "
+    "registry.terraform.io; `terraform providers mirror DIR` in a config requiring hashicorp/aws "
+    "writes one), or set GWTRIGGER_AWS_PROVIDER_FROM_REGISTRY=1 on a machine that reaches "
+    "registry.terraform.io."
+)
+
+
+@dataclass
+class AwsProvider:
+    """Where hashicorp/aws is installed from: a filesystem mirror root, or the registry (None)."""
+
+    mirror: Optional[Path]
+    version: str
+
+    @property
+    def version_constraint(self) -> str:
+        return self.version if self.mirror else ">= 5.0, < 7.0"
+
+
+def _aws_versions(root: Path) -> list[str]:
+    base = root / PROVIDER_HOST / "hashicorp" / "aws"
+    if not base.is_dir():
+        return []
+    return sorted(
+        (v.name for v in base.iterdir() if any((v / "linux_amd64").glob("terraform-provider-aws_v*"))),
+        key=lambda v: [int(x) if x.isdigit() else x for x in v.replace("-", ".").split(".")],
+    )
+
+
+def find_aws_provider() -> AwsProvider:
+    """hashicorp/aws for this run, or pytest.fail with how to provide it (never a skip)."""
+    named = os.environ.get("GWTRIGGER_AWS_PROVIDER_MIRROR")
+    candidates = [Path(named)] if named else list(AWS_MIRROR_CANDIDATES)
+    for root in candidates:
+        versions = _aws_versions(root)
+        if versions:
+            return AwsProvider(root, versions[-1])
+    if os.environ.get("GWTRIGGER_AWS_PROVIDER_FROM_REGISTRY") == "1":
+        return AwsProvider(None, "")
+    where = f"GWTRIGGER_AWS_PROVIDER_MIRROR={named} holds no" if named else (
+        "no filesystem mirror holding it was found in " + ", ".join(map(str, AWS_MIRROR_CANDIDATES)) + "; no")
+    pytest.fail(f"{where} registry.terraform.io/hashicorp/aws/*/linux_amd64 provider. {AWS_PROVIDER_HELP}",
+                pytrace=False)
+
+
+def required_providers_with_aws(aws: AwsProvider) -> str:
+    """The `terraform` block of a user's configuration: hashicorp/aws and gwtrigger."""
+    return f"""
+terraform {{
+  required_providers {{
+    aws = {{
+      source  = "hashicorp/aws"
+      version = "{aws.version_constraint}"
+    }}
+    gwtrigger = {{
+      source  = "gwtrigger/gwtrigger"
+      version = "{PROVIDER_VERSION}"
+    }}
+  }}
+}}
+"""
+
+
+def aws_provider_block(endpoint_var: str = "var.endpoint", region: str = REGION) -> str:
+    """A hashicorp/aws provider block for an emulator: test keys and no STS/IAM/IMDS calls at start."""
+    return f"""
+provider "aws" {{
+  region                      = "{region}"
+  access_key                  = "test"
+  secret_key                  = "test"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = true
+  skip_region_validation      = true
+  endpoints {{
+    apigateway = {endpoint_var}
+  }}
+}}
+"""
+
+
+def write_mirror(base: Path, provider_binary: Path, version: str = PROVIDER_VERSION,
+                 aws: Optional[AwsProvider] = None) -> Mirror:
+    """Lay the provider into an unpacked filesystem mirror under `base` and write a .tfrc for it
+    (with `aws`, also hashicorp/aws from its mirror, or from the registry when it has none)."""
     root = base / "mirror"
     dest = root / PROVIDER_HOST / PROVIDER_NAMESPACE / PROVIDER_TYPE / version / "linux_amd64"
     dest.mkdir(parents=True, exist_ok=True)
@@ -168,16 +264,24 @@ def write_mirror(base: Path, provider_binary: Path, version: str = PROVIDER_VERS
     home = base / "home"
     home.mkdir(exist_ok=True)
     tfrc = base / "terraform.tfrc"
+    aws_block, direct_exclude = "", f'"{PROVIDER_HOST}/{PROVIDER_NAMESPACE}/*"'
+    if aws is not None and aws.mirror is not None:
+        aws_block = f"""
+  filesystem_mirror {{
+    path    = "{aws.mirror}"
+    include = ["{AWS_PROVIDER_SOURCE}"]
+  }}"""
+        direct_exclude += f', "{AWS_PROVIDER_SOURCE}"'
     tfrc.write_text(
-        f"""# Written by the gwtrigger test harness: our provider from a local mirror, nothing else.
+        f"""# Written by the gwtrigger test harness: our provider from a local mirror{" (and hashicorp/aws)" if aws else ", nothing else"}.
 disable_checkpoint = true
 provider_installation {{
   filesystem_mirror {{
     path    = "{root}"
     include = ["{PROVIDER_HOST}/{PROVIDER_NAMESPACE}/*"]
-  }}
+  }}{aws_block}
   direct {{
-    exclude = ["{PROVIDER_HOST}/{PROVIDER_NAMESPACE}/*"]
+    exclude = [{direct_exclude}]
   }}
 }}
 """
