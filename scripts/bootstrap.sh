@@ -44,12 +44,25 @@ ensure_gpg() {
   command -v gpg >/dev/null 2>&1 || log "warning: gpg not found; install GnuPG (the release tests will fail)"
 }
 
+# chromium loads examples/fastapi's docs page in a real browser (tests/e2e/test_explain_fastapi.py).
+# Debian's chromium when it is missing and this is root on a Debian-like machine; otherwise one line.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing chromium with apt-get (a few minutes the first time)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 || true
+  fi
+  command -v chromium >/dev/null 2>&1 || log "warning: chromium not found; install Debian's chromium (the browser test will fail)"
+}
+
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want_stamp" && -x "$venv/bin/terraform" ]]; then
   ensure_gpg
+  ensure_chromium
   bootstrap_localstack
   exit 0
 fi
 ensure_gpg
+ensure_chromium
 
 if ! command -v "$python" >/dev/null 2>&1; then
   log "error: $python not found; install Python 3.9+ (or set PYTHON=/path/to/python3)"

@@ -1,0 +1,148 @@
+"""A real headless browser for the e2e tests: Debian's `chromium`, run once per page with
+`--dump-dom`, plus a loopback HTTPS stand-in for the CDN that FastAPI's Swagger UI page loads its
+script and stylesheet from (`cdn.jsdelivr.net`), serving the Swagger UI 5 files of the pinned
+`swagger-ui-py` wheel (this machine reaches no CDN).
+
+`chromium()` finds the browser or fails the test saying how to install it (scripts/bootstrap.sh
+does, as root on Debian). `dump_dom(url, hosts=...)` loads one page with host names mapped to
+loopback ports (`--host-resolver-rules`) and returns the DOM after the page's scripts ran
+(`--virtual-time-budget`: the browser's clock runs until the page's fetches have settled).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import http.server
+import shutil
+import ssl
+import subprocess
+import tempfile
+import threading
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+from http_stub import StubHandler
+
+INSTALL_HINT = (
+    "Debian's chromium is needed for the browser tests: run scripts/bootstrap.sh as root (it runs "
+    "`apt-get install chromium`), or `apt-get install chromium` yourself, or put a Chromium/Chrome "
+    "executable on PATH as `chromium`."
+)
+CDN_HOSTS = ("cdn.jsdelivr.net", "fastapi.tiangolo.com")  # FastAPI's Swagger UI page: script/css, favicon
+# The browser flags that keep a headless Chromium off the network it has no access to.
+FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage", "--ignore-certificate-errors",
+)
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    pytest.fail(f"no chromium on PATH. {INSTALL_HINT}", pytrace=False)
+
+
+def dump_dom(url: str, hosts: dict[str, str], budget_ms: int = 15000, timeout: float = 90.0) -> str:
+    """The page's DOM once its scripts and fetches have run; `hosts` maps names to `IP[:port]`."""
+    rules = ", ".join(f"MAP {name} {target}" for name, target in hosts.items())
+    with tempfile.TemporaryDirectory(prefix="gwtrigger-chromium-") as profile:
+        proc = subprocess.run(
+            [chromium(), *FLAGS, f"--user-data-dir={profile}", f"--host-resolver-rules={rules}",
+             f"--virtual-time-budget={budget_ms}", "--dump-dom", url],
+            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        )
+    assert proc.returncode == 0 and "<html" in proc.stdout, (
+        f"chromium --dump-dom {url} failed (exit {proc.returncode})\n--- stderr ---\n{proc.stderr[-3000:]}")
+    return proc.stdout
+
+
+def swagger_ui_static() -> Path:
+    try:
+        import swagger_ui  # the swagger-ui-py wheel, pinned in requirements-dev.txt
+    except ImportError:
+        pytest.fail("swagger-ui-py is missing from .venv: run scripts/bootstrap.sh", pytrace=False)
+    return Path(swagger_ui.__file__).parent / "static"
+
+
+def self_signed_cert(directory: Path, names: tuple[str, ...]) -> tuple[Path, Path]:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+    now = _dt.datetime.now(_dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - _dt.timedelta(minutes=5))
+        .not_valid_after(now + _dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cdn.pem", directory / "cdn.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+class CdnStandIn:
+    """HTTPS on loopback answering `/npm/swagger-ui-dist@5/<file>` from swagger-ui-py's files
+    (404 for anything else, e.g. the favicon). `served` lists the paths answered 200."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.static = swagger_ui_static()
+        self.served: list[str] = []
+        cert, key = self_signed_cert(workdir, CDN_HOSTS)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CdnHandler)
+        self._server.daemon_threads = True
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self._server.cdn = self  # type: ignore[attr-defined]
+        self._thread: Optional[threading.Thread] = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self._server.server_address[1]}"
+
+    def host_rules(self) -> dict[str, str]:
+        return {name: self.address for name in CDN_HOSTS}
+
+    def start(self) -> "CdnStandIn":
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def file_for(self, path: str) -> Optional[Path]:
+        prefix = "/npm/swagger-ui-dist@5/"
+        if not path.startswith(prefix):
+            return None
+        candidate = self.static / path[len(prefix):]
+        return candidate if candidate.parent == self.static and candidate.is_file() else None
+
+
+class _CdnHandler(StubHandler):
+    def respond(self, body: bytes) -> None:
+        cdn: CdnStandIn = self.server.cdn  # type: ignore[attr-defined]
+        path = self.path.split("?", 1)[0]
+        found = cdn.file_for(path)
+        data = found.read_bytes() if found else b"not found"
+        kind = "text/css" if path.endswith(".css") else "application/javascript" if found else "text/plain"
+        if found:
+            cdn.served.append(path)
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
