@@ -9,8 +9,10 @@ FakeStage (stdlib http.server on loopback)
     than the backend, ``x-amzn-ErrorType``. A request that matches no declared route gets AWS's
     MISSING_AUTHENTICATION_TOKEN response: 403, ``MissingAuthenticationTokenException``,
     ``{"message":"Missing Authentication Token"}`` — never written to the execution log, as on AWS.
+    ``default`` is that answer unless a test customises it (a gateway response of the API's).
     When the stage logs (``logs`` given and ``logging=True``), the answer's ``log_lines`` are
-    written to ``API-Gateway-Execution-Logs_{apiId}/{stage}`` with AWS's ``(requestId) `` prefix.
+    written to ``API-Gateway-Execution-Logs_{apiId}/{stage}`` with AWS's ``(requestId) `` prefix
+    (``{request_id}`` in a line becomes the request's id).
     ``requests`` lists ``(method, path, headers)`` as received (tests assert what was sent).
 
 FakeLogs (stdlib http.server on loopback; ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``)
@@ -190,6 +192,7 @@ class FakeStage(_Loopback):
         self.logs = logs
         self.logging = logging
         self.routes: dict[tuple[str, str], Answer] = {}
+        self.default = missing_token()  # what no declared route gets; a customised gateway response may change it
         self.requests: list[tuple[str, str, dict[str, str]]] = []
         self.handler = _StageHandler
         super().__init__()
@@ -217,10 +220,11 @@ class FakeStage(_Loopback):
         with self._lock:
             self.requests.append((method, path, headers))
         route = path[len(self.prefix):] or "/" if path.startswith(self.prefix) else None
-        answer = self.routes.get((method, route or ""), missing_token())
+        answer = self.routes.get((method, route or ""), self.default)
         if self.logs is not None and self.logging and answer.error_type != MISSING_TOKEN:
             stream = uuid.uuid4().hex
             for line in answer.log_lines:
+                line = line.replace("{request_id}", request_id)
                 self.logs.write(self.log_group, stream, f"({request_id}) {line}")
         return answer, request_id
 

@@ -43,14 +43,25 @@ class Api:
         return rid
 
     def route(self, verb: str, path: str, *, uri: str = "", auth: str = "NONE", api_key: bool = False,
-              kind: str = "HTTP_PROXY", integration: bool = True) -> None:
+              kind: str = "HTTP_PROXY", integration: bool = True, authorizer_id: str = "") -> None:
         rid = self.resource(path)
-        self.client.put_method(restApiId=self.id, resourceId=rid, httpMethod=verb,
-                               authorizationType=auth, apiKeyRequired=api_key)
+        self.client.put_method(restApiId=self.id, resourceId=rid, httpMethod=verb, authorizationType=auth,
+                               apiKeyRequired=api_key, **({"authorizerId": authorizer_id} if authorizer_id else {}))
         if integration:
             self.client.put_integration(restApiId=self.id, resourceId=rid, httpMethod=verb, type=kind,
                                         integrationHttpMethod="POST" if kind.startswith("AWS") else verb,
                                         uri=uri or f"{BACKEND}{path}")
+
+    def mock_route(self, verb: str, path: str, body: str, *, api_key: bool = False) -> None:
+        """A MOCK integration answering 200 with `body` (what a stage serves without a backend)."""
+        rid = self.resource(path)
+        self.client.put_method(restApiId=self.id, resourceId=rid, httpMethod=verb, authorizationType="NONE",
+                               apiKeyRequired=api_key)
+        self.client.put_integration(restApiId=self.id, resourceId=rid, httpMethod=verb, type="MOCK",
+                                    requestTemplates={"application/json": '{"statusCode": 200}'})
+        self.client.put_method_response(restApiId=self.id, resourceId=rid, httpMethod=verb, statusCode="200")
+        self.client.put_integration_response(restApiId=self.id, resourceId=rid, httpMethod=verb, statusCode="200",
+                                             responseTemplates={"application/json": body})
 
     def delete_route(self, verb: str, path: str) -> None:
         self.client.delete_method(restApiId=self.id, resourceId=self.resources[path], httpMethod=verb)
@@ -67,12 +78,17 @@ class Api:
             {"op": "replace", "path": "/policy", "value": json.dumps(policy)}])
 
 
+def new_api(fake: FakeApigw, name: str, **create: Any) -> Api:
+    """An empty REST API made through `fake` (`create`: more CreateRestApi arguments)."""
+    client = apigw_client(fake.url)
+    api_id = client.create_rest_api(name=name, **create)["id"]
+    root = next(r["id"] for r in client.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
+    return Api(client, api_id, root, {"/": root})
+
+
 def make_api(fake: FakeApigw, name: str = "items") -> Api:
     """`GET /items` (HTTP proxy) and `GET /items/{id}` (Lambda proxy), deployed to stage dev."""
-    client = apigw_client(fake.url)
-    api_id = client.create_rest_api(name=name)["id"]
-    root = next(r["id"] for r in client.get_resources(restApiId=api_id)["items"] if r["path"] == "/")
-    api = Api(client, api_id, root, {"/": root})
+    api = new_api(fake, name)
     api.route("GET", "/items")
     api.route("GET", "/items/{id}", kind="AWS_PROXY", uri=LAMBDA_URI)
     api.deploy("dev")
