@@ -33,36 +33,30 @@ bootstrap_localstack() {
   esac
 }
 
-# gpg signs and verifies releases (make release, tests/e2e/test_registry.py). Debian's gnupg when
-# it is missing and this is root on a Debian-like machine; otherwise one line saying what to do.
-ensure_gpg() {
-  command -v gpg >/dev/null 2>&1 && return 0
+# ensure_tool COMMAND PACKAGE WHAT: Debian's PACKAGE when COMMAND is missing and this is root on a
+# Debian-like machine; otherwise one line saying what to install and which tests will fail.
+ensure_tool() {
+  local command=$1 package=$2 what=$3
+  command -v "$command" >/dev/null 2>&1 && return 0
   if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    log "installing gnupg (gpg) with apt-get"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gnupg; } >/dev/null 2>&1 || true
+    log "installing $package ($command) with apt-get"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package"; } >/dev/null 2>&1 || true
   fi
-  command -v gpg >/dev/null 2>&1 || log "warning: gpg not found; install GnuPG (the release tests will fail)"
+  command -v "$command" >/dev/null 2>&1 || log "warning: $command not found; install Debian's $package ($what will fail)"
 }
-
-# chromium loads examples/fastapi's docs page in a real browser (tests/e2e/test_explain_fastapi.py).
-# Debian's chromium when it is missing and this is root on a Debian-like machine; otherwise one line.
-ensure_chromium() {
-  command -v chromium >/dev/null 2>&1 && return 0
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    log "installing chromium with apt-get (a few minutes the first time)"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null 2>&1 || true
-  fi
-  command -v chromium >/dev/null 2>&1 || log "warning: chromium not found; install Debian's chromium (the browser test will fail)"
+# gpg signs and verifies releases (make release, tests/e2e/test_registry.py); chromium loads
+# examples/fastapi's docs page in a real browser (tests/e2e/test_explain_fastapi.py).
+ensure_system_tools() {
+  ensure_tool gpg gnupg "the release tests"
+  ensure_tool chromium chromium "the browser test"
 }
 
 if [[ -f "$stamp" && "$(cat "$stamp")" == "$want_stamp" && -x "$venv/bin/terraform" ]]; then
-  ensure_gpg
-  ensure_chromium
+  ensure_system_tools
   bootstrap_localstack
   exit 0
 fi
-ensure_gpg
-ensure_chromium
+ensure_system_tools
 
 if ! command -v "$python" >/dev/null 2>&1; then
   log "error: $python not found; install Python 3.9+ (or set PYTHON=/path/to/python3)"

@@ -174,14 +174,22 @@ def test_resource_policy_without_a_matching_allow(world: World, cli: Cli) -> Non
     assert DENY_ADMIN not in got.evidence, "the Deny statement covers GET /admin only"
 
 
-def test_private_api_called_through_the_wrong_endpoint(world: World, cli: Cli) -> None:
-    got = world.run(cli, world.intranet_stage.invoke_url("/status"))
-    assert_layer(got, "waf_or_private_endpoint", "private")
+# (stage, path, sent with, layer, what the diagnosis must name)
+ONE_REQUEST_CASES = {
+    "private API through the wrong endpoint": ("intranet", "/status", [], "waf_or_private_endpoint", ["private"]),
+    "Forbidden on a route without an API key": ("shop", "/waf", [], "waf_or_private_endpoint", ["waf"]),
+    "Cognito authorizer deny": ("shop", "/profile", ["-H", f"Authorization: {BEARER}"], "authorizer", ["cognito"]),
+    # DynamoDB's own AccessDeniedException: the integration, not the gateway's resource policy
+    "AWS-service backend passing its own error type": ("shop", "/table", [], "integration", ["dynamodb"]),
+}
 
 
-def test_forbidden_without_an_api_key_requirement_points_at_waf(world: World, cli: Cli) -> None:
-    got = world.run(cli, world.shop_stage.invoke_url("/waf"))
-    assert_layer(got, "waf_or_private_endpoint", "waf")
+@pytest.mark.parametrize("case", list(ONE_REQUEST_CASES))
+def test_one_request(world: World, cli: Cli, case: str) -> None:
+    stage, path, flags, layer, named = ONE_REQUEST_CASES[case]
+    got = world.run(cli, getattr(world, f"{stage}_stage").invoke_url(path), *flags,
+                    secrets=[BEARER, BEARER.split()[1]])
+    assert_layer(got, layer, *named)
 
 
 def test_lambda_authorizer_deny_with_this_requests_execution_log(world: World, cli: Cli) -> None:
@@ -205,22 +213,11 @@ def test_lambda_authorizer_deny_with_this_requests_execution_log(world: World, c
         world.logs.calls
 
 
-def test_cognito_authorizer_deny(world: World, cli: Cli) -> None:
-    got = world.run(cli, world.shop_stage.invoke_url("/profile"), "-H", f"Authorization: {BEARER}",
-                    secrets=[BEARER, BEARER.split()[1]])
-    assert_layer(got, "authorizer", "cognito")
-
-
 def test_unsigned_call_to_an_aws_iam_route(world: World, cli: Cli) -> None:
     got = world.run(cli, world.shop_stage.invoke_url("/iam"))
     assert_layer(got, "iam_auth", "sig")  # SigV4 / signed
     assert got.doc["execution_log"]["lines"] == [], "a missing-token answer never reaches the execution log"
     assert got.doc["execution_log"]["note"], got.doc
-
-
-def test_aws_service_backend_passing_its_own_error_type(world: World, cli: Cli) -> None:
-    got = world.run(cli, world.shop_stage.invoke_url("/table"))
-    assert_layer(got, "integration", "dynamodb")
 
 
 def test_customised_gateway_response_is_read_by_its_error_type(world: World, cli: Cli) -> None:

@@ -11,9 +11,7 @@ does not exist. LocalStack writes no execution logs; the empty FakeLogs keeps ev
 
 from __future__ import annotations
 
-import http.server
 import secrets as _secrets
-import threading
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -23,11 +21,19 @@ from explain_cli import Explained, assert_layer, explain
 from fake_apigw import FakeApigw
 from fake_gateway import FakeLogs
 from harness import REGION, Cli
-from http_stub import StubHandler
+from http_stub import LoopbackServer, StubHandler
 from localstack_server import LocalStack
 from stage_apis import Api, new_api
 
 BACKEND_BODY = '{"error": "orders service: caller not allowed"}'
+
+
+class ForbiddingBackend(LoopbackServer):
+    """The integration's backend: answers every request 403 with BACKEND_BODY."""
+
+    def __init__(self) -> None:
+        self.handler = _BackendHandler
+        super().__init__()
 
 
 class _BackendHandler(StubHandler):
@@ -59,10 +65,8 @@ class Shop:
 
 @pytest.fixture(scope="module")
 def shop(localstack: LocalStack) -> Iterator[Shop]:
-    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _BackendHandler)
-    backend.daemon_threads = True
-    threading.Thread(target=backend.serve_forever, daemon=True).start()
-    backend_url = f"http://127.0.0.1:{backend.server_address[1]}/orders-service"
+    backend = ForbiddingBackend().start()
+    backend_url = f"{backend.url}/orders-service"
     fake = FakeApigw(localstack.url, region=REGION).start()
     logs = FakeLogs().start()
     try:
@@ -84,8 +88,7 @@ def shop(localstack: LocalStack) -> Iterator[Shop]:
     finally:
         logs.stop()
         fake.stop()
-        backend.shutdown()
-        backend.server_close()
+        backend.stop()
 
 
 def test_stale_deployment(shop: Shop, cli: Cli) -> None:

@@ -12,18 +12,16 @@ loopback ports (`--host-resolver-rules`) and returns the DOM after the page's sc
 from __future__ import annotations
 
 import datetime as _dt
-import http.server
 import shutil
 import ssl
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
 from typing import Optional
 
 import pytest
 
-from http_stub import StubHandler
+from http_stub import LoopbackServer, StubHandler
 
 INSTALL_HINT = (
     "Debian's chromium is needed for the browser tests: run scripts/bootstrap.sh as root (it runs "
@@ -92,37 +90,23 @@ def self_signed_cert(directory: Path, names: tuple[str, ...]) -> tuple[Path, Pat
     return cert_path, key_path
 
 
-class CdnStandIn:
+class CdnStandIn(LoopbackServer):
     """HTTPS on loopback answering `/npm/swagger-ui-dist@5/<file>` from swagger-ui-py's files
     (404 for anything else, e.g. the favicon). `served` lists the paths answered 200."""
 
     def __init__(self, workdir: Path) -> None:
         self.static = swagger_ui_static()
         self.served: list[str] = []
+        self.handler = _CdnHandler
+        super().__init__()
         cert, key = self_signed_cert(workdir, CDN_HOSTS)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(cert, key)
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _CdnHandler)
-        self._server.daemon_threads = True
         self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self._server.cdn = self  # type: ignore[attr-defined]
-        self._thread: Optional[threading.Thread] = None
-
-    @property
-    def address(self) -> str:
-        return f"127.0.0.1:{self._server.server_address[1]}"
 
     def host_rules(self) -> dict[str, str]:
-        return {name: self.address for name in CDN_HOSTS}
-
-    def start(self) -> "CdnStandIn":
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        """`--host-resolver-rules` entries sending the CDN's names to this server."""
+        return {name: f"127.0.0.1:{self.port}" for name in CDN_HOSTS}
 
     def file_for(self, path: str) -> Optional[Path]:
         prefix = "/npm/swagger-ui-dist@5/"
@@ -134,7 +118,7 @@ class CdnStandIn:
 
 class _CdnHandler(StubHandler):
     def respond(self, body: bytes) -> None:
-        cdn: CdnStandIn = self.server.cdn  # type: ignore[attr-defined]
+        cdn: CdnStandIn = self.server.owner  # type: ignore[attr-defined]
         path = self.path.split("?", 1)[0]
         found = cdn.file_for(path)
         data = found.read_bytes() if found else b"not found"

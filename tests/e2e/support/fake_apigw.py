@@ -38,14 +38,12 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import http.client
-import http.server
 import json
 import re
-import threading
 import urllib.parse
 from typing import Any, Optional
 
-from http_stub import StubHandler
+from http_stub import LoopbackServer, StubHandler
 
 DEPLOYMENTS = re.compile(r"^/restapis/([^/]+)/deployments/?$")
 DEPLOYMENT = re.compile(r"^/restapis/([^/]+)/deployments/([^/]+)/?$")
@@ -54,7 +52,7 @@ VERBS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
-class FakeApigw:
+class FakeApigw(LoopbackServer):
     def __init__(self, upstream: str, port: int = 0, region: str = "us-east-1") -> None:
         parsed = urllib.parse.urlsplit(upstream)
         self.upstream_host = parsed.hostname or "127.0.0.1"
@@ -64,22 +62,8 @@ class FakeApigw:
         self.snapshots: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         self.fail_export = False
         self.requests: list[tuple[str, str]] = []
-        self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", port), _Handler, self)
-        self._thread: Optional[threading.Thread] = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> "FakeApigw":
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self.handler = _Handler
+        super().__init__(port)
 
     def forget(self, rest_api_id: str, deployment_id: str) -> None:
         with self._lock:
@@ -183,19 +167,9 @@ def error(status: int, kind: str, message: str) -> tuple[int, dict[str, str], by
     return status, {"Content-Type": "application/json", "x-amzn-ErrorType": kind}, body
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], handler: type, fake: FakeApigw) -> None:
-        super().__init__(address, handler)
-        self.fake = fake
-
-
 class _Handler(StubHandler):
-    server: _Server
-
     def respond(self, body: bytes) -> None:
-        fake = self.server.fake
+        fake: FakeApigw = self.server.owner  # type: ignore[attr-defined]
         split = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(split.path)
         query = dict(urllib.parse.parse_qsl(split.query))
@@ -276,7 +250,7 @@ def main() -> None:
     args = parser.parse_args()
     fake = FakeApigw(args.upstream, args.port)
     print(fake.url, flush=True)
-    fake._server.serve_forever()
+    fake.serve_forever()
 
 
 if __name__ == "__main__":

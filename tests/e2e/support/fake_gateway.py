@@ -28,16 +28,14 @@ The answer builders below return the documented defaults of each gateway respons
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import time
 import urllib.parse
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from http_stub import StubHandler
+from http_stub import LoopbackServer, StubHandler
 
 MISSING_TOKEN = "MissingAuthenticationTokenException"
 FORBIDDEN = "ForbiddenException"
@@ -80,36 +78,6 @@ def backend(status: int, body: str, headers: Optional[dict[str, str]] = None,
     return Answer(status, body, None, headers=headers or {}, log_lines=log_lines or [])
 
 
-class _Server(http.server.ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, handler: type, owner: Any) -> None:
-        super().__init__(("127.0.0.1", 0), handler)
-        self.owner = owner
-
-
-class _Loopback:
-    """Start/stop/url of one loopback server whose handler reaches `self` as `server.owner`."""
-
-    handler: type
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._server = _Server(self.handler, self)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> Any:
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
 # ------------------------------------------------------------------------------ CloudWatch Logs
 
 def matches_filter(message: str, pattern: str) -> bool:
@@ -121,7 +89,7 @@ def matches_filter(message: str, pattern: str) -> bool:
     return all(term.strip('"') in message for term in pattern.split())
 
 
-class FakeLogs(_Loopback):
+class FakeLogs(LoopbackServer):
     def __init__(self) -> None:
         self.groups: dict[str, list[dict[str, Any]]] = {}
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -165,7 +133,6 @@ class FakeLogs(_Loopback):
 
 
 class _LogsHandler(StubHandler):
-    server: _Server
 
     def respond(self, body: bytes) -> None:
         target = self.headers.get("X-Amz-Target") or ""
@@ -185,7 +152,7 @@ class _LogsHandler(StubHandler):
 
 # ------------------------------------------------------------------------------ the data plane
 
-class FakeStage(_Loopback):
+class FakeStage(LoopbackServer):
     def __init__(self, rest_api_id: str, stage: str, logs: Optional[FakeLogs] = None, logging: bool = False) -> None:
         self.rest_api_id = rest_api_id
         self.stage = stage
@@ -230,13 +197,6 @@ class FakeStage(_Loopback):
 
 
 class _StageHandler(StubHandler):
-    server: _Server
-
-    def do_HEAD(self) -> None:
-        self._dispatch()
-
-    def do_OPTIONS(self) -> None:
-        self._dispatch()
 
     def respond(self, body: bytes) -> None:
         answer, request_id = self.server.owner.answer(self.command, self.path, dict(self.headers.items()))
