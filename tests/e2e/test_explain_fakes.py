@@ -274,3 +274,27 @@ def test_saved_answers_are_explained_without_sending(world: World, cli: Cli, tmp
     fine = world.run(cli, stage.invoke_url("/orders"), "--response", ok, expect=0, text=False)
     assert fine.doc["layer"] == "none", fine.doc
     assert len(stage.requests) == before, "--response must not send the request"
+
+
+def test_the_stand_ins_answer_as_aws_documents(world: World) -> None:
+    """The fakes themselves: the stage's documented default answer, and FilterLogEvents as the AWS
+    SDK (botocore's model of CloudWatch Logs) reads it."""
+    import boto3
+
+    with pytest.raises(urllib.error.HTTPError) as failed:
+        urllib.request.urlopen(world.shop_stage.invoke_url("/no/such/route"), timeout=10)
+    answer = failed.value
+    assert answer.code == 403 and answer.headers["x-amzn-ErrorType"] == MISSING_TOKEN
+    assert json.loads(answer.read()) == {"message": "Missing Authentication Token"}
+    assert answer.headers["x-amzn-RequestId"]
+
+    logs = boto3.client("logs", endpoint_url=world.logs.url, region_name=REGION)
+    request = urllib.request.Request(world.shop_stage.invoke_url("/authorized"))
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        urllib.request.urlopen(request, timeout=10)
+    request_id = denied.value.headers["x-amzn-RequestId"]
+    group = f"API-Gateway-Execution-Logs_{world.shop.id}/dev"
+    events = logs.filter_log_events(logGroupName=group, filterPattern=f'"{request_id}"')["events"]
+    assert events and all(e["message"].startswith(f"({request_id}) ") for e in events), events
+    with pytest.raises(logs.exceptions.ResourceNotFoundException):
+        logs.filter_log_events(logGroupName=f"API-Gateway-Execution-Logs_{world.intranet.id}/dev")
