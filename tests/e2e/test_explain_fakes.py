@@ -45,6 +45,7 @@ TABLE_URI = f"arn:aws:apigateway:{REGION}:dynamodb:action/GetItem"
 OFFICE_VPCE = "vpce-0a1b2c3d4e5f60718"
 BEARER = "Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2VuLXZhbHVl.sig-0f9e8d"  # must never be printed
 
+WEB_ACL = f"arn:aws:wafv2:{REGION}:{ACCOUNT}:regional/webacl/shop-acl/3f8a2c1e-5b6d-4e7f-9a0b-1c2d3e4f5a6b"
 ALLOW_FROM_OFFICE = "AllowFromOfficeEndpoint"
 DENY_ADMIN = "DenyAdminOutsideOfficeNetwork"
 
@@ -115,6 +116,7 @@ def world(moto_server: MotoServer) -> Iterator[World]:
         shop.route("GET", "/table", kind="AWS", uri=TABLE_URI)
         shop.deploy("dev")
         shop.patch_stage("dev", ("/*/*/logging/loglevel", "INFO"))
+        fake.stage_members[(shop.id, "dev")] = {"webAclArn": WEB_ACL}  # what AssociateWebACL writes
         shop_stage = FakeStage(shop.id, "dev", logs, logging=True).start()
         stages.append(shop_stage)
         shop_stage.on("GET", "/orders", backend(200, '[{"id": "1"}]'))
@@ -170,14 +172,15 @@ def test_resource_policy_explicit_deny_names_the_statement(world: World, cli: Cl
 def test_resource_policy_without_a_matching_allow(world: World, cli: Cli) -> None:
     got = world.run(cli, world.intranet_stage.invoke_url("/orders"), "--source-ip", "203.0.113.9",
                     "--vpce", "vpce-0ffffffffffffffff")
-    assert_layer(got, "resource_policy", "allow", ALLOW_FROM_OFFICE)
+    assert_layer(got, "resource_policy", "allow", "vpce-0ffffffffffffffff")
     assert DENY_ADMIN not in got.evidence, "the Deny statement covers GET /admin only"
 
 
 # (stage, path, sent with, layer, what the diagnosis must name)
 ONE_REQUEST_CASES = {
     "private API through the wrong endpoint": ("intranet", "/status", [], "waf_or_private_endpoint", ["private"]),
-    "Forbidden on a route without an API key": ("shop", "/waf", [], "waf_or_private_endpoint", ["waf"]),
+    "Forbidden on a route without an API key, stage behind WAF": ("shop", "/waf", [], "waf_or_private_endpoint",
+                                                                  ["waf", "shop-acl"]),
     "Cognito authorizer deny": ("shop", "/profile", ["-H", f"Authorization: {BEARER}"], "authorizer", ["cognito"]),
     # DynamoDB's own AccessDeniedException: the integration, not the gateway's resource policy
     "AWS-service backend passing its own error type": ("shop", "/table", [], "integration", ["dynamodb"]),

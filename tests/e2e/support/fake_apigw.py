@@ -24,6 +24,10 @@ GetExport  ``GET /restapis/{id}/stages/{stage}/exports/oas30?extensions=integrat
     ``Content-Disposition: attachment; filename="..."``; other export types or ``Accept`` values
     → 400 ``BadRequestException``; unknown stage → 404 ``NotFoundException``.
 
+GetStage / GetStages  ``GET /restapis/{id}/stages/{stage}``, ``GET /restapis/{id}/stages``
+    Upstream's answer plus the members a test set with ``.stage_members[(api, stage)]``, e.g. the
+    ``webAclArn`` that WAF's AssociateWebACL writes (moto keeps none).
+
 Usage plans and usage-plan keys (``GET /usageplans``, ``GET /usageplans/{id}/keys``) are answered by
 moto, whose shapes (``{"item": [...]}``) match the documented ones.
 
@@ -47,6 +51,8 @@ from http_stub import LoopbackServer, StubHandler
 
 DEPLOYMENTS = re.compile(r"^/restapis/([^/]+)/deployments/?$")
 DEPLOYMENT = re.compile(r"^/restapis/([^/]+)/deployments/([^/]+)/?$")
+STAGE = re.compile(r"^/restapis/([^/]+)/stages/([^/]+)/?$")
+STAGES = re.compile(r"^/restapis/([^/]+)/stages/?$")
 EXPORT = re.compile(r"^/restapis/([^/]+)/stages/([^/]+)/exports/([^/]+)/?$")
 VERBS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH")
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
@@ -61,6 +67,7 @@ class FakeApigw(LoopbackServer):
         # (rest_api_id, deployment_id) -> {path: {VERB: method json}}
         self.snapshots: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
         self.fail_export = False
+        self.stage_members: dict[tuple[str, str], dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
         self.handler = _Handler
         super().__init__(port)
@@ -239,6 +246,17 @@ class _Handler(StubHandler):
                 "Content-Type": "application/json",
                 "Content-Disposition": f'attachment; filename="{api}-{stage}-oas30.json"',
             }, json.dumps(doc).encode()
+
+        if self.command == "GET" and (STAGE.match(path) or STAGES.match(path)) and fake.stage_members:
+            api = path.split("/")[2]
+            status, out_headers, data = fake.forward(self.command, self.path, body, headers)
+            if status == 200:
+                doc = json.loads(data)
+                for stage in doc["item"] if STAGES.match(path) else [doc]:
+                    stage.update(fake.stage_members.get((api, stage.get("stageName", "")), {}))
+                data = json.dumps(doc).encode()
+                out_headers["Content-Type"] = "application/json"
+            return status, out_headers, data
 
         return fake.forward(self.command, self.path, body, headers)
 
