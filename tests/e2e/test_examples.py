@@ -1,8 +1,8 @@
 """The examples and the claims the docs make, checked.
 
 - `terraform fmt -check` on every example directory; `terraform validate` where every provider
-  can be installed here (gwtrigger from the test mirror; hashicorp/aws cannot be, so
-  examples/rest-api and examples/fastapi/terraform are only formatted).
+  comes from the test mirror (gwtrigger and built-ins). examples/fastapi/terraform is applied with
+  hashicorp/aws against LocalStack in test_explain_fastapi.py.
 - examples/fastapi: the docs page and "Try it out" work behind a stand-in for API Gateway's
   stage routing when the stage is the root path, and hit the classic 403 when it is not.
 - docs/guides/when-terraform-reads.md and migrating-from-triggers-list.md: the Terraform
