@@ -87,7 +87,7 @@ class World:
     custom_stage: FakeStage
 
     def run(self, cli: Cli, url: str, *flags: Any, **kw: Any) -> Any:
-        return explain(cli, url, *flags, "--logs-wait", "2", endpoint=self.fake.url, logs_url=self.logs.url, **kw)
+        return explain(cli, url, *flags, "--logs-wait", "1", endpoint=self.fake.url, logs_url=self.logs.url, **kw)
 
 
 def arn(api: Api, verb: str, path: str) -> str:
