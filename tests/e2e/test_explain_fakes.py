@@ -301,3 +301,20 @@ def test_the_stand_ins_answer_as_aws_documents(world: World) -> None:
     assert events and all(e["message"].startswith(f"({request_id}) ") for e in events), events
     with pytest.raises(logs.exceptions.ResourceNotFoundException):
         logs.filter_log_events(logGroupName=f"API-Gateway-Execution-Logs_{world.intranet.id}/dev")
+
+
+def test_https_stage_with_a_ca_bundle_of_its_own(world: World, cli: Cli, tmp_path: Path) -> None:
+    """--cacert: a stage behind a certificate the system does not trust (a corporate proxy's CA)."""
+    stage = FakeStage(world.shop.id, "dev")
+    cert = stage.use_tls(tmp_path)
+    stage.start()
+    try:
+        stage.on("GET", "/waf", forbidden())
+        url = stage.invoke_url("/waf")
+        assert url.startswith("https://")
+        untrusted = run_explain(cli, [url, "--no-logs"], endpoint=world.fake.url, logs_url=world.logs.url, expect=1)
+        assert "--cacert" in untrusted.output, untrusted.describe()
+        got = world.run(cli, url, "--cacert", cert, text=False)
+        assert_layer(got, "waf_or_private_endpoint", "waf")
+    finally:
+        stage.stop()

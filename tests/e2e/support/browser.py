@@ -11,9 +11,7 @@ loopback ports (`--host-resolver-rules`) and returns the DOM after the page's sc
 
 from __future__ import annotations
 
-import datetime as _dt
 import shutil
-import ssl
 import subprocess
 import tempfile
 from pathlib import Path
@@ -67,29 +65,6 @@ def swagger_ui_static() -> Path:
     return Path(swagger_ui.__file__).parent / "static"
 
 
-def self_signed_cert(directory: Path, names: tuple[str, ...]) -> tuple[Path, Path]:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
-    now = _dt.datetime.now(_dt.timezone.utc)
-    cert = (
-        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
-        .serial_number(x509.random_serial_number()).not_valid_before(now - _dt.timedelta(minutes=5))
-        .not_valid_after(now + _dt.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = directory / "cdn.pem", directory / "cdn.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
 class CdnStandIn(LoopbackServer):
     """HTTPS on loopback answering `/npm/swagger-ui-dist@5/<file>` from swagger-ui-py's files
     (404 for anything else, e.g. the favicon). `served` lists the paths answered 200."""
@@ -99,10 +74,7 @@ class CdnStandIn(LoopbackServer):
         self.served: list[str] = []
         self.handler = _CdnHandler
         super().__init__()
-        cert, key = self_signed_cert(workdir, CDN_HOSTS)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(cert, key)
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.use_tls(workdir, CDN_HOSTS)  # chromium runs with --ignore-certificate-errors
 
     def host_rules(self) -> dict[str, str]:
         """`--host-resolver-rules` entries sending the CDN's names to this server."""

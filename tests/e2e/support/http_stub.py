@@ -4,13 +4,18 @@
 StubHandler: HTTP/1.1 with keep-alive, no request log (tests read counters, not logs),
 TCP_NODELAY, and every method routed to `respond(body)` with the request body already read.
 LoopbackServer: a threading server on a free 127.0.0.1 port, served from a daemon thread, whose
-handler reaches the owning object as `self.server.owner`.
+handler reaches the owning object as `self.server.owner`; `use_tls` makes it HTTPS with a fresh
+self-signed certificate (for the names given and 127.0.0.1) that clients can be told to trust.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import http.server
+import ipaddress
+import ssl
 import threading
+from pathlib import Path
 from typing import Any
 
 
@@ -70,6 +75,7 @@ class LoopbackServer:
     def __init__(self, port: int = 0) -> None:
         self._lock = threading.Lock()
         self._server = _OwnedServer(port, self.handler, self)
+        self.scheme = "http"
 
     @property
     def port(self) -> int:
@@ -77,7 +83,16 @@ class LoopbackServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def use_tls(self, directory: Path, names: tuple[str, ...] = ("localhost",)) -> Path:
+        """Serve HTTPS (call before `start`); returns the PEM certificate clients must trust."""
+        cert, key = self_signed_cert(directory, names)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.scheme = "https"
+        return cert
 
     def start(self) -> Any:
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
@@ -90,3 +105,29 @@ class LoopbackServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def self_signed_cert(directory: Path, names: tuple[str, ...]) -> tuple[Path, Path]:
+    """A one-day self-signed certificate for `names` and 127.0.0.1, and its key (PEM files)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+    now = _dt.datetime.now(_dt.timezone.utc)
+    alt_names = [x509.DNSName(n) for n in names] + [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - _dt.timedelta(minutes=5))
+        .not_valid_after(now + _dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(alt_names), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    stem = names[0].replace("*", "wildcard")
+    cert_path, key_path = directory / f"{stem}.pem", directory / f"{stem}.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
