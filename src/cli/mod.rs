@@ -1,11 +1,13 @@
 //! The `gwtrigger` command line for people: `hash` (the same hash as the data source), `drift`
-//! and `doctor` (what a stage serves, the 403 checklist), `mirror` (provider mirror trees) and
+//! and `doctor` (what a stage serves, the 403 checklist), `explain` (the layer that failed one
+//! request), `mirror` (provider mirror trees) and
 //! `release` (signed registry releases). Each subcommand lives in its own module; this one only
 //! parses arguments, sets up the runtime and logging, and turns errors into exit codes.
 
 mod connection;
 mod doctor;
 mod drift;
+mod explain;
 mod hash;
 pub mod mirror;
 mod release;
@@ -38,6 +40,9 @@ enum Command {
     Drift(drift::DriftArgs),
     /// Run the 403 checklist for a stage/route (exit 0 pass or warn, 2 fail, 1 error).
     Doctor(doctor::DoctorArgs),
+    /// Name the layer that failed one request, from the URL or a saved answer (exit 0 did not
+    /// fail, 2 failed, 1 error).
+    Explain(explain::ExplainArgs),
     /// Write a provider mirror tree (packed or unpacked) with h1/zh hashes.
     Mirror(mirror::MirrorArgs),
     /// Package prebuilt binaries into a signed registry release and a static registry tree.
@@ -80,6 +85,9 @@ pub fn main() -> ExitCode {
         }
         Command::Doctor(args) => {
             return finish(runtime().and_then(|rt| rt.block_on(doctor::run(args))))
+        }
+        Command::Explain(args) => {
+            return finish(runtime().and_then(|rt| rt.block_on(explain::run(args))))
         }
         Command::Mirror(args) => {
             mirror::run(args).map_err(|err| CliError::new("Mirror failed", err.to_string()))
@@ -174,7 +182,7 @@ mod tests {
 
     #[test]
     fn every_cli_setting_name_is_a_real_flag_or_an_aws_variable() {
-        let reading_commands = ["hash", "drift", "doctor"];
+        let reading_commands = ["hash", "drift", "doctor", "explain"];
         for setting in Setting::ALL {
             let name = FrontEnd::Cli.name(setting);
             let flags: Vec<&str> = name
