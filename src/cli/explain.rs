@@ -134,7 +134,7 @@ pub async fn run(args: &ExplainArgs) -> Result<(String, u8), CliError> {
     let mut target = target;
     let needs_api = !matches!(classified.signal, Signal::Success | Signal::Redirect { .. });
     if let (true, Some(t)) = (needs_api, target.clone()) {
-        if t.rest_api_id.is_some() || matches!(t.form, Form::CustomDomain { .. }) {
+        if t.rest_api_id.is_some() || t.custom_domain().is_some() {
             let api = args.connection.client_in_region(t.region()).await?;
             match read_facts(&api, &t, &request, &classified).await {
                 Ok((read, mapped)) => {
@@ -326,7 +326,8 @@ async fn read_facts(
     classified: &Classified,
 ) -> Result<(ApiFacts, Target), AwsError> {
     let mut target = target.clone();
-    if let (Form::CustomDomain { domain }, None) = (&target.form, &target.rest_api_id) {
+    let domain = target.custom_domain().map(str::to_string);
+    if let Some(domain) = domain.as_deref().filter(|_| target.rest_api_id.is_none()) {
         let mappings = aws::fetch_base_path_mappings(api, domain).await?.ok_or_else(|| {
             AwsError::new(
                 aws::AwsErrorKind::NotFound,

@@ -74,7 +74,16 @@ impl From<crate::aws::AwsError> for CliError {
 
 /// Entry point of the `gwtrigger` binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `explain` exits 2 when the request failed, so its usage errors exit 1 (clap's 2
+        // would read as a verdict); the other commands keep clap's status.
+        Err(err) if err.use_stderr() && std::env::args().nth(1).as_deref() == Some("explain") => {
+            let _ = err.print();
+            return ExitCode::FAILURE;
+        }
+        Err(err) => err.exit(),
+    };
     init_logging();
     // tonic and the AWS SDK both enable a rustls provider; pick one before any TLS is used.
     let _ = rustls::crypto::ring::default_provider().install_default();

@@ -178,6 +178,21 @@ impl Target {
         self
     }
 
+    /// The custom domain name the URL calls; `None` for the execute-api forms and for an IP
+    /// address or `localhost` (which no custom domain can be).
+    pub fn custom_domain(&self) -> Option<&str> {
+        match &self.form {
+            Form::CustomDomain { domain }
+                if domain.contains('.')
+                    && domain.parse::<std::net::IpAddr>().is_err()
+                    && !domain.starts_with('[') =>
+            {
+                Some(domain)
+            }
+            _ => None,
+        }
+    }
+
     /// The VPC endpoint a `…vpce.amazonaws.com` host goes through.
     pub fn vpce(&self) -> Option<&str> {
         match &self.form {
