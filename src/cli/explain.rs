@@ -294,25 +294,19 @@ fn target_of(
         Signal::PolicyDenied { arn, .. } | Signal::IamDenied { arn, .. } => arn.clone(),
         _ => None,
     };
+    // Without the URL only an AccessDenied message's method ARN tells the path called.
     let target = from_url.or_else(|| {
-        let api = args
-            .rest_api_id
-            .clone()
-            .or_else(|| arn.as_ref().map(|a| a.rest_api_id.clone()))?;
-        let stage = args
-            .stage
-            .clone()
-            .or_else(|| arn.as_ref().map(|a| a.stage.clone()));
-        let path = arn.as_ref().map_or("/".to_string(), |a| a.path.clone());
+        let arn = arn.as_ref()?;
+        let stage = args.stage.clone().unwrap_or_else(|| arn.stage.clone());
         Some(Target {
             form: Form::ExecuteApi {
-                region: arn.as_ref().map(|a| a.region.clone()),
+                region: Some(arn.region.clone()),
                 vpce: None,
             },
-            rest_api_id: Some(api),
-            path_with_stage: format!("/{}{path}", stage.clone().unwrap_or_default()),
-            stage,
-            path,
+            rest_api_id: Some(arn.rest_api_id.clone()),
+            path_with_stage: format!("/{stage}{}", arn.path),
+            stage: Some(stage),
+            path: arn.path.clone(),
         })
     })?;
     Some(target.with_overrides(args.rest_api_id.as_deref(), args.stage.as_deref()))

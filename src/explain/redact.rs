@@ -105,12 +105,12 @@ fn redact_pairs(text: &str) -> String {
                 .find(|&i| {
                     matches!(
                         bytes[i],
-                        b'"' | b'\'' | b',' | b'}' | b'&' | b'\n' | b'\r' | b';'
+                        b'"' | b'\'' | b',' | b'}' | b')' | b'&' | b'\n' | b'\r' | b';'
                     )
                 })
                 .unwrap_or(bytes.len());
             let value = &text[value_start..value_end];
-            if !value.is_empty() && value != REDACTED {
+            if !value.is_empty() && value != REDACTED && !is_plain_value(value) {
                 out.push_str(&text[copied..value_start]);
                 out.push_str(REDACTED);
                 copied = value_end;
@@ -125,6 +125,13 @@ fn redact_pairs(text: &str) -> String {
     }
     out.push_str(&text[copied..]);
     out
+}
+
+/// Values that are never secrets (`apiKeyRequired = true`).
+fn is_plain_value(value: &str) -> bool {
+    let value = value.trim();
+    matches!(value, "true" | "false" | "null" | "none" | "None")
+        || value.chars().all(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]
