@@ -5,37 +5,13 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
-use std::process::{Command, Output};
 
-struct Run {
-    stdout: String,
-    stderr: String,
-    code: Option<i32>,
-}
+#[path = "support/run.rs"]
+mod run;
+use run::{gwtrigger, Run};
 
 fn explain(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let home = tempfile::tempdir().expect("temp home");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gwtrigger"));
-    command
-        .arg("explain")
-        .args(args)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().expect("gwtrigger runs");
-    Run {
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        code: status.code(),
-    }
+    gwtrigger(&[&["explain"], args].concat(), env)
 }
 
 fn saved(text: &str) -> tempfile::NamedTempFile {

@@ -135,8 +135,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// debug dump, say) would only repeat, worse, what the error message says. Colour only on a
 /// terminal, and never with NO_COLOR.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GWTRIGGER_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("GWTRIGGER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+    // At TRACE the SDK logs whole response bodies, and GetApiKeys (`explain`) answers with key
+    // values: the SDK's request/response logging stays at DEBUG whatever was asked.
+    if filter.max_level_hint() == Some(tracing_subscriber::filter::LevelFilter::TRACE) {
+        for target in SDK_BODY_LOGGERS {
+            if let Ok(directive) = format!("{target}=debug").parse() {
+                filter = filter.add_directive(directive);
+            }
+        }
+    }
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
@@ -145,6 +154,9 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+/// Targets that log HTTP bodies at TRACE.
+const SDK_BODY_LOGGERS: [&str; 2] = ["aws_smithy_runtime", "aws_smithy_http_client"];
 
 /// gwtrigger's own warnings; every other target is off.
 const DEFAULT_LOG_FILTER: &str = "gwtrigger=warn";
