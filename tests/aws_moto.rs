@@ -773,8 +773,11 @@ async fn explain_reads_keys_mappings_and_logs_and_never_shows_the_key() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e
-                == "the key sent is API key \"partner\" (".to_string() + key.id().unwrap() + ")"),
+            .any(|e| e.as_str()
+                == Some(&format!(
+                    "the key sent is API key \"partner\" ({})",
+                    key.id().unwrap()
+                ))),
         "{json}"
     );
     assert_eq!(json["execution_log"]["state"], "on", "{json}");

@@ -228,9 +228,7 @@ fn resource_matches(pattern: &str, invocation: &Invocation<'_>) -> bool {
 fn condition_holds(condition: &Json, caller: &Caller) -> Option<bool> {
     let mut result = Some(true);
     for (operator, entries) in condition.as_object()? {
-        let Some(entries) = entries.as_object() else {
-            return None;
-        };
+        let entries = entries.as_object()?;
         for (key, values) in entries {
             let values: Vec<&str> = match values {
                 Json::String(v) => vec![v.as_str()],
@@ -264,7 +262,7 @@ fn condition_entry(operator: &str, key: &str, values: &[&str], caller: &Caller) 
         }
         "aws:sourcevpce" => {
             let vpce = caller.vpce.as_deref()?;
-            let equal = values.iter().any(|v| *v == vpce);
+            let equal = values.contains(&vpce);
             let equal_ci = values.iter().any(|v| v.eq_ignore_ascii_case(vpce));
             let like = values.iter().any(|v| wildcard_match(v, vpce));
             match operator {

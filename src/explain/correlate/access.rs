@@ -167,14 +167,14 @@ fn api_key(
     }
     let in_stage_plan: Vec<_> = plans
         .iter()
-        .filter(|p| p.key_ids.iter().any(|id| *id == key.id))
+        .filter(|p| p.key_ids.contains(&key.id))
         .collect();
     if in_stage_plan.is_empty() {
         let elsewhere: Vec<String> = facts
             .context
             .usage_plans
             .iter()
-            .filter(|p| p.key_ids.iter().any(|id| *id == key.id))
+            .filter(|p| p.key_ids.contains(&key.id))
             .map(|p| format!("{:?}", p.name))
             .collect();
         if !elsewhere.is_empty() {
