@@ -1,6 +1,6 @@
 //! `gwtrigger explain` run as a user runs it: flag errors (exit 1), saved answers (`--response`)
 //! in text and JSON with their exit codes, a live request to a loopback server (redirects not
-//! followed, an unreachable URL), and secrets: a key or token sent with -H never appears in any
+//! followed, an unreachable URL, HTTP_PROXY / NO_PROXY, HTTPS with --cacert / AWS_CA_BUNDLE), and secrets: a key or token sent with -H never appears in any
 //! output or log line, `GWTRIGGER_LOG=debug` included. Nothing here needs AWS.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -335,4 +335,123 @@ fn secrets_sent_with_h_never_appear_in_output_or_logs() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn proxies_and_ca_bundles_from_the_environment_are_honoured() {
+    // A host that does not resolve here is reached through HTTP_PROXY, as curl would.
+    let proxy = echoing("403 Forbidden", "");
+    let run = explain(
+        &["http://api.example.invalid/dev/items"],
+        &[("HTTP_PROXY", &proxy)],
+    );
+    assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.starts_with("403 from the integration's backend"),
+        "{}",
+        run.stdout
+    );
+    let run = explain(
+        &["http://api.example.invalid/dev/items"],
+        &[("HTTP_PROXY", &proxy), ("NO_PROXY", "example.invalid")],
+    );
+    assert_eq!(
+        run.code,
+        Some(1),
+        "NO_PROXY bypasses the proxy: {}",
+        run.stdout
+    );
+
+    let not_pem = saved("not a certificate");
+    for (args, env) in [
+        (
+            vec![
+                "https://127.0.0.1:9/dev/x",
+                "--cacert",
+                not_pem.path().to_str().unwrap(),
+            ],
+            vec![],
+        ),
+        (
+            vec!["https://127.0.0.1:9/dev/x"],
+            vec![("AWS_CA_BUNDLE", not_pem.path().to_str().unwrap())],
+        ),
+    ] {
+        let run = explain(&args, &env);
+        assert_eq!(run.code, Some(1), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("holds no PEM certificate"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+/// An HTTPS server on loopback with a self-signed certificate for "localhost"; answers 403
+/// without `x-amzn-ErrorType`. Returns its URL and the certificate as PEM.
+fn https_server() -> (String, String) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(signing_key.serialize_der().into());
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.der().clone()], key)
+        .unwrap();
+    let config = std::sync::Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "https://localhost:{}",
+        listener.local_addr().unwrap().port()
+    );
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let Ok(connection) = rustls::ServerConnection::new(config.clone()) else {
+                continue;
+            };
+            let mut tls = rustls::StreamOwned::new(connection, stream);
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") {
+                match tls.read(&mut byte) {
+                    Ok(1) => head.push(byte[0]),
+                    _ => break,
+                }
+            }
+            let body = "{\"message\":\"tls backend says no\"}";
+            let _ = write!(
+                tls,
+                "HTTP/1.1 403 Forbidden\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = tls.flush();
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+        }
+    });
+    (url, cert.pem())
+}
+
+#[test]
+fn https_needs_the_ca_to_be_trusted() {
+    let (url, pem) = https_server();
+    let target = format!("{url}/dev/items");
+    let run = explain(&[&target], &[]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(run.stderr.contains("--cacert"), "{}", run.stderr);
+    let bundle = saved(&pem);
+    let bundle = bundle.path().to_str().unwrap();
+    for (args, env) in [
+        (vec![target.as_str(), "--cacert", bundle], vec![]),
+        (vec![target.as_str()], vec![("AWS_CA_BUNDLE", bundle)]),
+    ] {
+        let run = explain(&args, &env);
+        assert_eq!(run.code, Some(2), "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.starts_with("403 from the integration's backend"),
+            "{}",
+            run.stdout
+        );
+    }
 }

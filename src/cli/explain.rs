@@ -135,22 +135,27 @@ pub async fn run(args: &ExplainArgs) -> Result<(String, u8), CliError> {
     let needs_api = !matches!(classified.signal, Signal::Success | Signal::Redirect { .. });
     if let (true, Some(t)) = (needs_api, target.clone()) {
         if t.rest_api_id.is_some() || t.custom_domain().is_some() {
-            let api = args.connection.client_in_region(t.region()).await?;
-            match read_facts(&api, &t, &request, &classified).await {
-                Ok((read, mapped)) => {
+            let read = match args.connection.client_in_region(t.region()).await {
+                Ok(api) => read_facts(&api, &t, &request, &classified)
+                    .await
+                    .map(|read| (read, api))
+                    .map_err(CliError::from),
+                Err(err) => Err(err),
+            };
+            match read {
+                Ok(((read, mapped), api)) => {
                     facts = Some(read);
                     target = Some(mapped);
                     client = Some(api);
                 }
                 // Without the API a missing-token answer has no verdict at all.
                 Err(err) if matches!(classified.signal, Signal::MissingToken { .. }) => {
-                    return Err(err.into())
+                    return Err(err)
                 }
                 Err(err) => {
                     read_problem = Some(format!(
                         "the API could not be read: {} ({})",
-                        err.summary(),
-                        err.detail()
+                        err.summary, err.detail
                     ))
                 }
             }
