@@ -1,8 +1,8 @@
 //! `gwtrigger explain` run as a user runs it: flag errors (exit 1), saved answers (`--response`)
 //! in text and JSON with their exit codes, a live request to a loopback server (redirects not
-//! followed, an unreachable URL, HTTP_PROXY / NO_PROXY, HTTPS with --cacert / AWS_CA_BUNDLE), and secrets: a key or token sent with -H never appears in any
-//! output or log line, `GWTRIGGER_LOG=debug` included. Nothing here needs AWS.
-
+//! followed, an unreachable URL, HTTP_PROXY / NO_PROXY, HTTPS trusted through --cacert or
+//! AWS_CA_BUNDLE), and secrets: a key or token sent with -H never appears in any output or log
+//! line, `GWTRIGGER_LOG=debug` and `trace` included. Nothing here needs AWS.
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
