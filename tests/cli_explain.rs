@@ -3,6 +3,7 @@
 //! followed, an unreachable URL, HTTP_PROXY / NO_PROXY, HTTPS trusted through --cacert or
 //! AWS_CA_BUNDLE), and secrets: a key or token sent with -H never appears in any output or log
 //! line, `GWTRIGGER_LOG=debug` and `trace` included. Nothing here needs AWS.
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 
