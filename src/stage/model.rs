@@ -181,3 +181,28 @@ pub struct StageContext {
     /// Every usage plan of the account/region (the check picks those covering this stage).
     pub usage_plans: Vec<UsagePlan>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_methods_own_logging_level_wins_over_the_stage_wide_one() {
+        let setting = |level: &str| MethodSetting {
+            logging_level: Some(level.into()),
+            data_trace_enabled: None,
+        };
+        let mut stage = DeployedStage::default();
+        assert_eq!(stage.logging_level("GET", "/items"), "OFF");
+        stage.method_settings.insert("*/*".into(), setting("error"));
+        stage
+            .method_settings
+            .insert("items/{id}/GET".into(), setting("OFF"));
+        stage
+            .method_settings
+            .insert("~1orders/POST".into(), setting("INFO"));
+        assert_eq!(stage.logging_level("GET", "/items"), "ERROR");
+        assert_eq!(stage.logging_level("GET", "/items/{id}"), "OFF");
+        assert_eq!(stage.logging_level("POST", "/orders"), "INFO");
+    }
+}
