@@ -194,7 +194,11 @@ pub async fn run(args: &ExplainArgs) -> Result<(String, u8), CliError> {
             .as_ref()
             .map(|f| f.context.rest_api_id.clone())
             .or_else(|| target.as_ref().and_then(|t| t.rest_api_id.clone())),
-        stage: target.as_ref().and_then(|t| t.stage.clone()),
+        // A first path segment that is no stage of the API is not reported as the stage.
+        stage: target
+            .as_ref()
+            .and_then(|t| t.stage.clone())
+            .filter(|_| facts.as_ref().is_none_or(|f| f.stage_found)),
         route: verdict.route.clone(),
         layer: verdict.layer,
         verdict: verdict.verdict,
