@@ -338,13 +338,16 @@ async fn read_facts(
                 format!("GetDomainName found no custom domain {domain:?} in {}. Pass --rest-api-id and --stage (and --region) for the API the URL reaches.", api.region()),
             )
         })?;
-        target = target.through_mappings(&mappings).ok_or_else(|| {
-            AwsError::new(
-                aws::AwsErrorKind::NotFound,
-                format!("No base path mapping of {domain} matches {}", target.path_with_stage),
-                format!("The custom domain {domain} maps no base path that starts {}: API Gateway answers 403 for it. Add a base path mapping (aws_api_gateway_base_path_mapping), or pass --rest-api-id and --stage.", target.path_with_stage),
-            )
-        })?;
+        match target.through_mappings(&mappings) {
+            Some(mapped) => target = mapped,
+            None => {
+                let facts = ApiFacts {
+                    unmapped_domain: Some((domain.to_string(), mappings)),
+                    ..ApiFacts::default()
+                };
+                return Ok((facts, target));
+            }
+        }
     }
     let rest_api_id = target.rest_api_id.clone().unwrap_or_default();
     let stage_names = aws::fetch_stage_names(api, &rest_api_id).await?;
@@ -376,6 +379,7 @@ async fn read_facts(
             stage_names,
             api_keys,
             api_keys_problem,
+            unmapped_domain: None,
         },
         target,
     ))

@@ -10,7 +10,7 @@ mod backend;
 mod route;
 
 use super::classify::{Classified, MethodArn, Signal};
-use super::target::{Form, Target};
+use super::target::{BasePathMapping, Form, Target};
 use super::{Caller, Layer, Request, Verdict};
 use crate::snapshot::{Method, Snapshot};
 use crate::stage::doctor::resource_policy::allow_policy_fix;
@@ -35,6 +35,9 @@ pub struct ApiFacts {
     pub api_keys: Option<Vec<ApiKeyDigest>>,
     /// Why the keys could not be read, when they could not.
     pub api_keys_problem: Option<String>,
+    /// A custom domain none of whose base path mappings matches the URL: the domain and its
+    /// mappings (nothing else was read).
+    pub unmapped_domain: Option<(String, Vec<BasePathMapping>)>,
 }
 
 /// One case to explain.
@@ -223,6 +226,9 @@ fn with_facts(case: &Case<'_>, facts: &ApiFacts) -> Verdict {
     let Some(target) = case.target else {
         return from_answer_alone(case);
     };
+    if let Some((domain, mappings)) = &facts.unmapped_domain {
+        return route::unmapped_domain(case, domain, mappings, target);
+    }
     let routes = Routes::of(facts);
     let verb = case.request.method.as_str();
     if let Some(verdict) = backend::aws_service_passthrough(case, facts, &routes, target) {

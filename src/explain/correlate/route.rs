@@ -234,3 +234,49 @@ fn iam_sign_fix(facts: &ApiFacts, target: &Target) -> String {
          or set the method's authorization to NONE (or an authorizer) and redeploy."
     )
 }
+
+/// A custom domain whose base path mappings do not cover the path: API Gateway answers 403
+/// before any API is involved.
+pub(super) fn unmapped_domain(
+    case: &Case<'_>,
+    domain: &str,
+    mappings: &[BasePathMapping],
+    target: &Target,
+) -> Verdict {
+    let path = &target.path_with_stage;
+    let listed: Vec<String> = mappings
+        .iter()
+        .map(|m| {
+            format!(
+                "/{} → {}{}",
+                m.base_path.trim_start_matches('/').replace("(none)", ""),
+                m.rest_api_id,
+                m.stage
+                    .as_deref()
+                    .map(|s| format!("/{s}"))
+                    .unwrap_or_default()
+            )
+        })
+        .collect();
+    let evidence = vec![
+        type_evidence(case.classified),
+        if listed.is_empty() {
+            format!("custom domain {domain} has no base path mapping")
+        } else {
+            format!("base path mappings of {domain}: {}", listed.join(", "))
+        },
+    ];
+    done(
+        Layer::NoSuchRoute,
+        line(
+            case.classified.status,
+            Layer::NoSuchRoute,
+            format!("no base path mapping of {domain} covers {path}"),
+        ),
+        evidence,
+        Some(format!(
+            "Call a mapped base path, or map this one: resource \"aws_api_gateway_base_path_mapping\" \"this\" {{ domain_name = \"{domain}\", api_id = \"API_ID\", stage_name = \"STAGE\", base_path = \"{}\" }}",
+            path.trim_start_matches('/').split('/').next().unwrap_or("")
+        )),
+    )
+}

@@ -76,6 +76,7 @@ fn facts() -> ApiFacts {
         stage_names: vec!["dev".into(), "prod".into()],
         api_keys: None,
         api_keys_problem: None,
+        unmapped_domain: None,
     }
 }
 
@@ -757,4 +758,39 @@ fn without_the_api_the_answer_alone_decides() {
         layer(&answer(429, Some("TooManyRequestsException"), "{}")),
         Layer::Unknown
     );
+}
+
+#[test]
+fn a_custom_domain_path_no_mapping_covers_is_no_such_route() {
+    let f = ApiFacts {
+        unmapped_domain: Some((
+            "api.example.com".into(),
+            vec![crate::explain::target::BasePathMapping {
+                base_path: "v1".into(),
+                rest_api_id: "abc123".into(),
+                stage: Some("dev".into()),
+            }],
+        )),
+        ..ApiFacts::default()
+    };
+    let v = explain(
+        &f,
+        &missing_token(),
+        "GET",
+        "https://api.example.com/v2/items",
+        &[],
+    );
+    assert_eq!(v.layer, Layer::NoSuchRoute);
+    assert_eq!(
+        v.verdict,
+        "403 from route matching: no base path mapping of api.example.com covers /v2/items"
+    );
+    assert!(
+        v.evidence
+            .iter()
+            .any(|e| e == "base path mappings of api.example.com: /v1 → abc123/dev"),
+        "{:?}",
+        v.evidence
+    );
+    assert!(v.fix.unwrap().contains("base_path = \"v2\""));
 }
