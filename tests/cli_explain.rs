@@ -259,6 +259,16 @@ fn an_unreachable_url_is_an_error() {
         run.stderr
     );
     assert!(run.stderr.contains("HTTPS_PROXY"), "{}", run.stderr);
+    // A secret in the query string is not repeated in the error.
+    let run = explain(
+        &[&format!(
+            "{}?access_token=QuerySecret123",
+            closed_port_url()
+        )],
+        &[],
+    );
+    assert_eq!(run.code, Some(1));
+    assert!(!run.stderr.contains("QuerySecret123"), "{}", run.stderr);
 }
 
 #[test]

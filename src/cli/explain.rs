@@ -115,7 +115,7 @@ pub async fn run(args: &ExplainArgs) -> Result<(String, u8), CliError> {
             tracing::debug!(method = %request.method, url = %scrubber.scrub(request.url.as_deref().unwrap_or_default()), "explain: sending");
             send::send(&request, args.cacert.as_deref())
                 .await
-                .map_err(|e| CliError::new(e.summary, scrubber.scrub(&e.detail)))?
+                .map_err(|e| CliError::new(scrubber.scrub(&e.summary), scrubber.scrub(&e.detail)))?
         }
     };
     let classified = classify(&answer);
