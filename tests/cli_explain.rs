@@ -259,6 +259,17 @@ fn an_unreachable_url_is_an_error() {
         run.stderr
     );
     assert!(run.stderr.contains("HTTPS_PROXY"), "{}", run.stderr);
+    // A server that accepts and never answers: the attempt budget ends the wait.
+    let silent = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/dev/items", silent.local_addr().unwrap());
+    let run = explain(&[&url], &[("GWTRIGGER_ATTEMPT_TIMEOUT_MS", "300")]);
+    assert_eq!(run.code, Some(1), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("No answer within 0.3 s"),
+        "{}",
+        run.stderr
+    );
+    drop(silent);
     // A secret in the query string is not repeated in the error.
     let run = explain(
         &[&format!(

@@ -113,7 +113,12 @@ pub async fn run(args: &ExplainArgs) -> Result<(String, u8), CliError> {
         Some(file) => saved_answer(file)?,
         None => {
             tracing::debug!(method = %request.method, url = %scrubber.scrub(request.url.as_deref().unwrap_or_default()), "explain: sending");
-            send::send(&request, args.cacert.as_deref())
+            let budgets = aws::ClientOptions::from_env()?;
+            let timeouts = send::Timeouts {
+                connect: budgets.connect_timeout,
+                answer: budgets.attempt_timeout,
+            };
+            send::send(&request, args.cacert.as_deref(), timeouts)
                 .await
                 .map_err(|e| CliError::new(scrubber.scrub(&e.summary), scrubber.scrub(&e.detail)))?
         }

@@ -1,5 +1,6 @@
 //! The one HTTP request `explain` makes. No redirect is followed (a 3xx is reported as it is);
-//! HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured as curl honours them; server certificates
+//! HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured as curl honours them; the waits are the AWS
+//! client's budgets ([`Timeouts`]); server certificates
 //! are checked against the system's roots (SSL_CERT_FILE / SSL_CERT_DIR honoured) plus
 //! AWS_CA_BUNDLE and `--cacert`. Header values are never logged.
 
@@ -12,9 +13,13 @@ use rustls::pki_types::CertificateDer;
 use super::answer::Answer;
 use super::Request;
 
-/// Longest wait for the connection, then for the whole answer.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest waits: for the connection, then for the whole answer (the AWS client's budgets,
+/// `GWTRIGGER_CONNECT_TIMEOUT_MS` / `GWTRIGGER_ATTEMPT_TIMEOUT_MS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub answer: Duration,
+}
 /// The body is read up to this size; the verdict needs its first lines only.
 const MAX_BODY: usize = 1 << 20;
 
@@ -35,9 +40,13 @@ impl SendError {
 }
 
 /// Sends the request and reads the answer.
-pub async fn send(request: &Request, cacert: Option<&str>) -> Result<Answer, SendError> {
+pub async fn send(
+    request: &Request,
+    cacert: Option<&str>,
+    timeouts: Timeouts,
+) -> Result<Answer, SendError> {
     let url = request.url.as_deref().unwrap_or_default();
-    let client = client(cacert)?;
+    let client = client(cacert, timeouts)?;
     let method = reqwest::Method::from_bytes(request.method.as_bytes()).map_err(|_| {
         SendError::new(
             "Invalid method",
@@ -49,7 +58,10 @@ pub async fn send(request: &Request, cacert: Option<&str>) -> Result<Answer, Sen
         builder = builder.header(name.as_str(), value.as_str());
     }
     tracing::debug!(method = %request.method, url, headers = request.headers.len(), "sending the request");
-    let response = builder.send().await.map_err(|err| unreachable(url, &err))?;
+    let response = builder
+        .send()
+        .await
+        .map_err(|err| unreachable(url, &err, timeouts))?;
     let status = response.status().as_u16();
     let headers = response
         .headers()
@@ -63,7 +75,7 @@ pub async fn send(request: &Request, cacert: Option<&str>) -> Result<Answer, Sen
         .collect();
     let body = read_body(response)
         .await
-        .map_err(|err| unreachable(url, &err))?;
+        .map_err(|err| unreachable(url, &err, timeouts))?;
     Ok(Answer {
         status,
         headers,
@@ -83,7 +95,7 @@ async fn read_body(mut response: reqwest::Response) -> Result<String, reqwest::E
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-fn unreachable(url: &str, err: &reqwest::Error) -> SendError {
+fn unreachable(url: &str, err: &reqwest::Error, timeouts: Timeouts) -> SendError {
     let mut causes = Vec::new();
     let mut source: Option<&dyn std::error::Error> = Some(err);
     while let Some(cause) = source {
@@ -95,7 +107,12 @@ fn unreachable(url: &str, err: &reqwest::Error) -> SendError {
     }
     let why = causes.join(": ");
     let hint = if err.is_timeout() {
-        format!("No answer within {} s (connection {} s). Check that the URL is reachable from here (HTTPS_PROXY / NO_PROXY if a proxy is needed).", ANSWER_TIMEOUT.as_secs(), CONNECT_TIMEOUT.as_secs())
+        format!(
+            "No answer within {:.1} s (connection {:.1} s; GWTRIGGER_ATTEMPT_TIMEOUT_MS / GWTRIGGER_CONNECT_TIMEOUT_MS change them). \
+             Check that the URL is reachable from here (HTTPS_PROXY / NO_PROXY if a proxy is needed).",
+            timeouts.answer.as_secs_f64(),
+            timeouts.connect.as_secs_f64()
+        )
     } else if why.contains("certificate")
         || why.contains("Certificate")
         || why.contains("UnknownIssuer")
@@ -111,12 +128,12 @@ fn unreachable(url: &str, err: &reqwest::Error) -> SendError {
 
 /// The client: no redirects, timeouts, proxies from the environment, roots as curl users
 /// expect them.
-fn client(cacert: Option<&str>) -> Result<reqwest::Client, SendError> {
+fn client(cacert: Option<&str>, timeouts: Timeouts) -> Result<reqwest::Client, SendError> {
     let tls = tls_config(cacert)?;
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(ANSWER_TIMEOUT)
+        .connect_timeout(timeouts.connect)
+        .timeout(timeouts.answer)
         .tls_backend_preconfigured(tls)
         .user_agent(concat!("gwtrigger-explain/", env!("CARGO_PKG_VERSION")))
         .build()
