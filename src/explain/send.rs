@@ -1,9 +1,8 @@
 //! The one HTTP request `explain` makes. No redirect is followed (a 3xx is reported as it is);
 //! HTTPS_PROXY / HTTP_PROXY / NO_PROXY are honoured as curl honours them; the waits are the AWS
-//! client's budgets ([`Timeouts`]); server certificates
-//! are checked against the system's roots (SSL_CERT_FILE / SSL_CERT_DIR honoured) plus
-//! AWS_CA_BUNDLE and `--cacert`. Header values are never logged.
-
+//! client's budgets ([`Timeouts`]); server certificates are checked against the system's roots
+//! (SSL_CERT_FILE / SSL_CERT_DIR honoured) plus AWS_CA_BUNDLE and `--cacert`. Header values are
+//! never logged.
 use std::sync::Arc;
 use std::time::Duration;
 
