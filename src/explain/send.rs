@@ -3,6 +3,7 @@
 //! client's budgets ([`Timeouts`]); server certificates are checked against the system's roots
 //! (SSL_CERT_FILE / SSL_CERT_DIR honoured) plus AWS_CA_BUNDLE and `--cacert`. Header values are
 //! never logged.
+
 use std::sync::Arc;
 use std::time::Duration;
 
