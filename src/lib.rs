@@ -8,6 +8,7 @@
 pub mod aws;
 pub mod canonical;
 pub mod cli;
+pub mod explain;
 pub mod hash;
 pub mod inspect;
 pub mod mirror;

@@ -1,4 +1,5 @@
-//! `fetch_snapshot` against a real `moto_server` (the local API Gateway emulator).
+//! `fetch_snapshot` and the reads `explain` adds (stages, API key digests, base path mappings,
+//! execution-log lines) against a real `moto_server` (the local API Gateway emulator).
 //!
 //! moto_server is found via GWTRIGGER_MOTO_SERVER, else `.venv/bin/moto_server` in the repo
 //! (what `scripts/bootstrap.sh` installs). Without either the tests fail and say how to get it:
@@ -91,6 +92,21 @@ fn settings(endpoint: &str) -> AwsSettings {
 const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"*"}]}"#;
 const SCHEMA: &str = r#"{"type":"object","properties":{"name":{"type":"string"}}}"#;
 
+/// The id of the API's root resource.
+async fn root_id(api: &ApiGateway, id: &str) -> String {
+    api.sdk()
+        .get_resources()
+        .rest_api_id(id)
+        .send()
+        .await
+        .unwrap()
+        .items()
+        .iter()
+        .find(|r| r.path() == Some("/"))
+        .and_then(|r| r.id().map(str::to_owned))
+        .unwrap()
+}
+
 /// Builds an API with every kind of content the snapshot holds; returns its id.
 async fn build_api(api: &ApiGateway) -> String {
     let sdk = api.sdk();
@@ -125,17 +141,7 @@ async fn build_api(api: &ApiGateway) -> String {
         .send()
         .await
         .unwrap();
-    let root = sdk
-        .get_resources()
-        .rest_api_id(&id)
-        .send()
-        .await
-        .unwrap()
-        .items()
-        .iter()
-        .find(|r| r.path() == Some("/"))
-        .and_then(|r| r.id().map(str::to_owned))
-        .unwrap();
+    let root = root_id(api, &id).await;
     let items = sdk
         .create_resource()
         .rest_api_id(&id)
@@ -546,4 +552,242 @@ async fn an_api_with_only_the_root_resource() {
     assert!(snap.gateway_responses.iter().all(|g| g.default_response));
     assert_eq!(stats.method_fallbacks, 0);
     assert_eq!(stats.resource_pages, 1);
+}
+
+/// `explain`'s reads (stages, API key digests, base path mappings, execution-log lines) against
+/// moto, then the binary end to end on a saved answer: the key check is named, the log lines are
+/// shown, and the key value appears nowhere, GWTRIGGER_LOG=trace included.
+#[tokio::test]
+async fn explain_reads_keys_mappings_and_logs_and_never_shows_the_key() {
+    const KEY: &str = "partner-key-value-0123456789";
+    let moto = start_moto();
+    let api = aws::client(&settings(&moto.endpoint)).await.unwrap();
+    let sdk = api.sdk();
+    let id = sdk
+        .create_rest_api()
+        .name("explain")
+        .send()
+        .await
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string();
+    let root = root_id(&api, &id).await;
+    let secret = sdk
+        .create_resource()
+        .rest_api_id(&id)
+        .parent_id(&root)
+        .path_part("secret")
+        .send()
+        .await
+        .unwrap();
+    let secret = secret.id().unwrap();
+    sdk.put_method()
+        .rest_api_id(&id)
+        .resource_id(secret)
+        .http_method("GET")
+        .authorization_type("NONE")
+        .api_key_required(true)
+        .send()
+        .await
+        .unwrap();
+    sdk.put_integration()
+        .rest_api_id(&id)
+        .resource_id(secret)
+        .http_method("GET")
+        .r#type(IntegrationType::Mock)
+        .send()
+        .await
+        .unwrap();
+    sdk.create_deployment()
+        .rest_api_id(&id)
+        .stage_name("dev")
+        .send()
+        .await
+        .unwrap();
+    sdk.update_stage()
+        .rest_api_id(&id)
+        .stage_name("dev")
+        .patch_operations(
+            PatchOperation::builder()
+                .op(Op::Replace)
+                .path("/*/*/logging/loglevel")
+                .value("INFO")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let plan = sdk
+        .create_usage_plan()
+        .name("prod-plan")
+        .api_stages(
+            aws_sdk_apigateway::types::ApiStage::builder()
+                .api_id(&id)
+                .stage("prod")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let key = sdk
+        .create_api_key()
+        .name("partner")
+        .value(KEY)
+        .enabled(true)
+        .send()
+        .await
+        .unwrap();
+    sdk.create_usage_plan_key()
+        .usage_plan_id(plan.id().unwrap())
+        .key_id(key.id().unwrap())
+        .key_type("API_KEY")
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(aws::fetch_stage_names(&api, &id).await.unwrap(), ["dev"]);
+    let digests = aws::fetch_api_key_digests(&api, &id).await.unwrap();
+    let partner = digests
+        .iter()
+        .find(|k| k.name == "partner")
+        .expect("the key is read");
+    assert_eq!(partner.value_sha256, gwtrigger::explain::sha256_hex(KEY));
+    assert!(partner.enabled);
+    assert_eq!(
+        aws::fetch_base_path_mappings(&api, "api.example.com")
+            .await
+            .unwrap(),
+        None
+    );
+    sdk.create_domain_name()
+        .domain_name("api.example.com")
+        .send()
+        .await
+        .unwrap();
+    sdk.create_base_path_mapping()
+        .domain_name("api.example.com")
+        .rest_api_id(&id)
+        .base_path("v1")
+        .stage("dev")
+        .send()
+        .await
+        .unwrap();
+    let mappings = aws::fetch_base_path_mappings(&api, "api.example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            mappings[0].base_path.as_str(),
+            mappings[0].rest_api_id.as_str(),
+            mappings[0].stage.as_deref()
+        ),
+        ("v1", id.as_str(), Some("dev"))
+    );
+
+    // The execution log API Gateway would have written for the request.
+    let logs_config = aws_sdk_cloudwatchlogs::config::Builder::from(api.shared_config().unwrap())
+        .endpoint_url(&moto.endpoint)
+        .build();
+    let logs = aws_sdk_cloudwatchlogs::Client::from_conf(logs_config);
+    let group = format!("API-Gateway-Execution-Logs_{id}/dev");
+    logs.create_log_group()
+        .log_group_name(&group)
+        .send()
+        .await
+        .unwrap();
+    logs.create_log_stream()
+        .log_group_name(&group)
+        .log_stream_name("s")
+        .send()
+        .await
+        .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    let event = |t: i64, m: String| {
+        aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+            .timestamp(t)
+            .message(m)
+            .build()
+            .unwrap()
+    };
+    logs.put_log_events()
+        .log_group_name(&group)
+        .log_stream_name("s")
+        .log_events(event(now - 2000, "(req-42) Extended Request Id: abc".into()))
+        .log_events(event(now - 1000, format!("(req-42) API Key ********** not authorized because method 'GET /secret' requires API Key and API Key is not associated with a Usage Plan for API Stage {id}/dev")))
+        .log_events(event(now - 500, "(req-99) another request".into()))
+        .send()
+        .await
+        .unwrap();
+
+    let answer = std::env::temp_dir().join(format!("explain-moto-{id}.txt"));
+    std::fs::write(&answer, "HTTP/1.1 403 Forbidden\r\nx-amzn-RequestId: req-42\r\nx-amzn-ErrorType: ForbiddenException\r\n\r\n{\"message\":\"Forbidden\"}").unwrap();
+    let url = format!("https://{id}.execute-api.us-east-1.amazonaws.com/dev/secret");
+    let out = Command::new(env!("CARGO_BIN_EXE_gwtrigger"))
+        .args([
+            "explain",
+            &url,
+            "--response",
+            answer.to_str().unwrap(),
+            "-H",
+            &format!("x-api-key: {KEY}"),
+            "--json",
+            "--logs-wait",
+            "2",
+        ])
+        .args(["--endpoint-url", &moto.endpoint, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("GWTRIGGER_LOG", "trace")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&answer);
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("GetApiKeys")
+            || stderr.contains("get_api_keys")
+            || stderr.contains("apikeys"),
+        "trace logging ran: {stderr}"
+    );
+    assert!(
+        !stdout.contains(KEY) && !stderr.contains(KEY),
+        "the key leaked:\n{stdout}\n{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["layer"], "api_key");
+    assert_eq!(
+        json["verdict"],
+        "403 from the API key check: the key sent is in no usage plan of stage dev"
+    );
+    assert!(
+        json["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.as_str()
+                == Some(&format!(
+                    "the key sent is API key \"partner\" ({})",
+                    key.id().unwrap()
+                ))),
+        "{json}"
+    );
+    assert_eq!(json["execution_log"]["state"], "on", "{json}");
+    let lines = json["execution_log"]["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2, "{json}");
+    assert!(
+        lines[1]
+            .as_str()
+            .unwrap()
+            .contains("not associated with a Usage Plan"),
+        "{json}"
+    );
 }

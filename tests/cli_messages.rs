@@ -6,9 +6,12 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
-use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+
+#[path = "support/run.rs"]
+mod run;
+use run::{gwtrigger, Run};
 
 /// Provider argument names a CLI user cannot set.
 const TERRAFORM_NAMES: [&str; 7] = [
@@ -20,37 +23,6 @@ const TERRAFORM_NAMES: [&str; 7] = [
     "shared_config_files",
     "the provider's",
 ];
-
-struct Run {
-    stderr: String,
-    stdout: String,
-    code: Option<i32>,
-}
-
-/// Runs `gwtrigger ARGS` with only the given environment (plus a clean HOME and PATH).
-fn gwtrigger(args: &[&str], env: &[(&str, &str)]) -> Run {
-    let home = tempfile::tempdir().expect("temp home");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_gwtrigger"));
-    command
-        .args(args)
-        .env_clear()
-        .env("HOME", home.path())
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("AWS_EC2_METADATA_DISABLED", "true");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = command.output().expect("gwtrigger runs");
-    Run {
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        code: status.code(),
-    }
-}
 
 const TEST_CREDENTIALS: [(&str, &str); 2] = [
     ("AWS_ACCESS_KEY_ID", "testing"),

@@ -114,6 +114,10 @@ pub struct ApiGateway {
     endpoint: String,
     limiter: Arc<Semaphore>,
     front_end: FrontEnd,
+    /// The shared configuration (credentials, region, retries, timeouts) for clients of other
+    /// services that must behave the same (CloudWatch Logs for `explain`); `None` when the
+    /// client was built elsewhere.
+    shared_config: Option<Arc<aws_types::SdkConfig>>,
 }
 
 impl ApiGateway {
@@ -130,7 +134,14 @@ impl ApiGateway {
             endpoint: endpoint.into(),
             limiter: Arc::new(Semaphore::new(max_concurrent_requests.max(1))),
             front_end: FrontEnd::default(),
+            shared_config: None,
         }
+    }
+
+    /// The configuration this client was built from (with the assumed role's credentials,
+    /// when a role is assumed).
+    pub fn shared_config(&self) -> Option<&aws_types::SdkConfig> {
+        self.shared_config.as_deref()
     }
 
     /// Names settings in this client's messages for `front_end` (default: the provider).
@@ -258,6 +269,7 @@ async fn build(resolved: Resolved, options: &ClientOptions) -> ApiGateway {
     let sdk_config = loader.load().await;
 
     let mut config = aws_sdk_apigateway::config::Builder::from(&sdk_config);
+    let mut shared = sdk_config.clone();
     if let Some(role) = &resolved.assume_role {
         // The base credentials (static, or the default chain) sign the sts:AssumeRole call;
         // the provider is lazy and caches/refreshes the role session.
@@ -270,7 +282,12 @@ async fn build(resolved: Resolved, options: &ClientOptions) -> ApiGateway {
         if let Some(duration) = role.duration {
             builder = builder.session_length(duration);
         }
-        config = config.credentials_provider(SharedCredentialsProvider::new(builder.build().await));
+        let provider = SharedCredentialsProvider::new(builder.build().await);
+        shared = shared
+            .to_builder()
+            .credentials_provider(provider.clone())
+            .build();
+        config = config.credentials_provider(provider);
     }
     if let Some(endpoint) = &resolved.endpoint_override {
         config = config.endpoint_url(endpoint.clone());
@@ -278,13 +295,15 @@ async fn build(resolved: Resolved, options: &ClientOptions) -> ApiGateway {
     config = config.interceptor(AttemptRecorder {
         announce_retries: options.announce_retries,
     });
-    ApiGateway::from_client(
+    let mut api = ApiGateway::from_client(
         Client::from_conf(config.build()),
         resolved.region,
         resolved.endpoint_description,
         options.max_concurrent_requests,
     )
-    .for_front_end(resolved.front_end)
+    .for_front_end(resolved.front_end);
+    api.shared_config = Some(Arc::new(shared));
+    api
 }
 
 #[cfg(test)]

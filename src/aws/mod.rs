@@ -33,4 +33,7 @@ pub use resolve::{
     parse_max_retries, DEFAULT_MAX_ATTEMPTS, DEFAULT_SESSION_NAME, MAX_RETRIES_LIMIT,
 };
 pub use settings::{AssumeRole, AwsSettings, RetryMode};
-pub use stage::{fetch_deployed_stage, fetch_stage_context, fetch_usage_plans};
+pub use stage::{
+    fetch_api_key_digests, fetch_base_path_mappings, fetch_deployed_stage, fetch_stage_context,
+    fetch_stage_names, fetch_usage_plans,
+};

@@ -1,6 +1,8 @@
-//! Stage-side reads for drift and doctor: GetStage, GetDeployment `embed=apisummary`, the stage
-//! export (`oas30`, `extensions=integrations,authorizers`), usage plans and their keys. Converts
-//! SDK types into the plain structs of [`crate::stage::model`]; key values are never kept.
+//! Stage-side reads for drift, doctor and explain: GetStage(s), GetDeployment
+//! `embed=apisummary`, the stage export (`oas30`, `extensions=integrations,authorizers`), usage
+//! plans and their keys, API key digests and custom-domain base path mappings. Converts SDK
+//! types into the plain structs of [`crate::stage::model`]; key values are never kept (only
+//! their SHA-256).
 //!
 //! The deployed routes come from `apiSummary`, else from the export (LocalStack's GetDeployment
 //! has no `apiSummary`); [`DeployedRoutes::choose`] decides, and says when neither will do.
@@ -15,8 +17,11 @@ use super::error::from_sdk;
 // Usage plans and keys are read in pages of the API maximum.
 use super::fetch::{context, paginate, MAX_PAGE_SIZE as PAGE_SIZE};
 use super::{fetch_snapshot, ApiGateway, AwsError, AwsErrorKind, FetchOptions, Setting};
+use crate::explain::target::BasePathMapping;
 use crate::stage::export;
-use crate::stage::model::{DeployedRoutes, DeployedStage, MethodSetting, StageContext, UsagePlan};
+use crate::stage::model::{
+    ApiKeyDigest, DeployedRoutes, DeployedStage, MethodSetting, StageContext, UsagePlan,
+};
 use crate::stage::routes::{route_key, RouteAuth};
 
 /// The stage, the deployment it serves, its routes (from `apiSummary` or the export) and, when
@@ -195,6 +200,10 @@ pub fn convert_stage(
             .and_then(|a| a.destination_arn())
             .filter(|d| !d.is_empty())
             .map(str::to_string),
+        web_acl_arn: stage
+            .web_acl_arn()
+            .filter(|arn| !arn.is_empty())
+            .map(str::to_string),
     }
 }
 
@@ -250,6 +259,7 @@ pub async fn fetch_usage_plans(
                         })
                         .collect(),
                     key_names: Vec::new(),
+                    key_ids: Vec::new(),
                 })
                 .collect();
             Ok((plans, page.position().map(str::to_owned)))
@@ -268,16 +278,20 @@ pub async fn fetch_usage_plans(
         .iter_mut()
         .filter(|p| p.covers(rest_api_id, stage_name))
     {
-        plan.key_names = usage_plan_key_names(api, rest_api_id, &plan.id).await?;
+        (plan.key_names, plan.key_ids) = usage_plan_keys(api, rest_api_id, &plan.id)
+            .await?
+            .into_iter()
+            .unzip();
     }
     Ok(plans)
 }
 
-async fn usage_plan_key_names(
+/// `(name or id, id)` of each key attached to the plan.
+async fn usage_plan_keys(
     api: &ApiGateway,
     rest_api_id: &str,
     plan_id: &str,
-) -> Result<Vec<String>, AwsError> {
+) -> Result<Vec<(String, String)>, AwsError> {
     let (names, _pages) = paginate(
         context(api, rest_api_id, "GetUsagePlanKeys", String::new(), None),
         |position, ctx| async move {
@@ -294,13 +308,148 @@ async fn usage_plan_key_names(
             let names = page
                 .items()
                 .iter()
-                .map(|k| k.name().or(k.id()).unwrap_or("unnamed key").to_string())
+                .map(|k| {
+                    let id = k.id().unwrap_or_default().to_string();
+                    let name = k.name().or(k.id()).unwrap_or("unnamed key").to_string();
+                    (name, id)
+                })
                 .collect();
             Ok((names, page.position().map(str::to_owned)))
         },
     )
     .await?;
     Ok(names)
+}
+
+/// The names of the API's stages (GetStages).
+pub async fn fetch_stage_names(
+    api: &ApiGateway,
+    rest_api_id: &str,
+) -> Result<Vec<String>, AwsError> {
+    let _permit = api.permit().await?;
+    let stages = api
+        .sdk()
+        .get_stages()
+        .rest_api_id(rest_api_id)
+        .send()
+        .await
+        .map_err(|err| {
+            from_sdk(
+                err,
+                &context(api, rest_api_id, "GetStages", "/stages", None),
+            )
+        })?;
+    let mut names: Vec<String> = stages
+        .item()
+        .iter()
+        .filter_map(|s| s.stage_name().map(str::to_string))
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Every API key of the account and region as a digest: GetApiKeys `includeValues=true`, each
+/// value hashed (SHA-256) as it is read and dropped. The values never leave this function.
+pub async fn fetch_api_key_digests(
+    api: &ApiGateway,
+    rest_api_id: &str,
+) -> Result<Vec<ApiKeyDigest>, AwsError> {
+    let (keys, _pages) = paginate(
+        context(api, rest_api_id, "GetApiKeys", String::new(), None),
+        |position, ctx| async move {
+            let _permit = api.permit().await?;
+            let page = api
+                .sdk()
+                .get_api_keys()
+                .include_values(true)
+                .limit(PAGE_SIZE)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|err| from_sdk(err, &ctx))?;
+            let keys = page
+                .items()
+                .iter()
+                .map(|k| ApiKeyDigest {
+                    id: k.id().unwrap_or_default().to_string(),
+                    name: k.name().or(k.id()).unwrap_or("unnamed key").to_string(),
+                    enabled: k.enabled(),
+                    value_sha256: k
+                        .value()
+                        .map(crate::explain::sha256_hex)
+                        .unwrap_or_default(),
+                })
+                .collect();
+            Ok((keys, page.position().map(str::to_owned)))
+        },
+    )
+    .await?;
+    Ok(keys)
+}
+
+/// A custom domain's base path mappings (GetDomainName, then GetBasePathMappings); `None`
+/// when the region has no such custom domain name.
+pub async fn fetch_base_path_mappings(
+    api: &ApiGateway,
+    domain: &str,
+) -> Result<Option<Vec<BasePathMapping>>, AwsError> {
+    let ctx = || {
+        context(
+            api,
+            "",
+            "GetDomainName",
+            format!("/domainnames/{domain}"),
+            None,
+        )
+    };
+    {
+        let _permit = api.permit().await?;
+        let found = api.sdk().get_domain_name().domain_name(domain).send().await;
+        match found {
+            Ok(_) => {}
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_not_found_exception()) =>
+            {
+                return Ok(None)
+            }
+            Err(err) => return Err(from_sdk(err, &ctx())),
+        }
+    }
+    let (mappings, _pages) = paginate(
+        context(
+            api,
+            "",
+            "GetBasePathMappings",
+            format!("/domainnames/{domain}/basepathmappings"),
+            None,
+        ),
+        |position, ctx| async move {
+            let _permit = api.permit().await?;
+            let page = api
+                .sdk()
+                .get_base_path_mappings()
+                .domain_name(domain)
+                .limit(PAGE_SIZE)
+                .set_position(position)
+                .send()
+                .await
+                .map_err(|err| from_sdk(err, &ctx))?;
+            let mappings = page
+                .items()
+                .iter()
+                .map(|m| BasePathMapping {
+                    base_path: m.base_path().unwrap_or("(none)").to_string(),
+                    rest_api_id: m.rest_api_id().unwrap_or_default().to_string(),
+                    stage: m.stage().filter(|s| !s.is_empty()).map(str::to_string),
+                })
+                .collect();
+            Ok((mappings, page.position().map(str::to_owned)))
+        },
+    )
+    .await?;
+    Ok(Some(mappings))
 }
 
 /// Everything `doctor` needs, read concurrently.

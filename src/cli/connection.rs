@@ -78,11 +78,27 @@ impl ConnectionArgs {
 
     /// The client; on a terminal, it reports retries on stderr as they happen.
     pub async fn client(&self) -> Result<ApiGateway, CliError> {
+        self.client_in_region(None).await
+    }
+
+    /// The client, in `default_region` when neither `--region` nor the environment names one
+    /// (`explain` takes it from an execute-api URL).
+    pub async fn client_in_region(
+        &self,
+        default_region: Option<&str>,
+    ) -> Result<ApiGateway, CliError> {
+        let mut settings = self.settings();
+        if settings.region.is_none()
+            && std::env::var_os("AWS_REGION").is_none()
+            && std::env::var_os("AWS_DEFAULT_REGION").is_none()
+        {
+            settings.region = default_region.map(str::to_string);
+        }
         let options = ClientOptions {
             announce_retries: std::io::stderr().is_terminal(),
             ..ClientOptions::from_env().map_err(CliError::from)?
         };
-        aws::client_with_options(&self.settings(), &options)
+        aws::client_with_options(&settings, &options)
             .await
             .map_err(CliError::from)
     }

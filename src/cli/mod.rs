@@ -1,11 +1,13 @@
 //! The `gwtrigger` command line for people: `hash` (the same hash as the data source), `drift`
-//! and `doctor` (what a stage serves, the 403 checklist), `mirror` (provider mirror trees) and
+//! and `doctor` (what a stage serves, the 403 checklist), `explain` (the layer that failed one
+//! request), `mirror` (provider mirror trees) and
 //! `release` (signed registry releases). Each subcommand lives in its own module; this one only
 //! parses arguments, sets up the runtime and logging, and turns errors into exit codes.
 
 mod connection;
 mod doctor;
 mod drift;
+mod explain;
 mod hash;
 pub mod mirror;
 mod release;
@@ -38,6 +40,9 @@ enum Command {
     Drift(drift::DriftArgs),
     /// Run the 403 checklist for a stage/route (exit 0 pass or warn, 2 fail, 1 error).
     Doctor(doctor::DoctorArgs),
+    /// Name the layer that failed one request, from the URL or a saved answer (exit 0 did not
+    /// fail, 2 failed, 1 error).
+    Explain(explain::ExplainArgs),
     /// Write a provider mirror tree (packed or unpacked) with h1/zh hashes.
     Mirror(mirror::MirrorArgs),
     /// Package prebuilt binaries into a signed registry release and a static registry tree.
@@ -69,7 +74,16 @@ impl From<crate::aws::AwsError> for CliError {
 
 /// Entry point of the `gwtrigger` binary.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // `explain` exits 2 when the request failed, so its usage errors exit 1 (clap's 2
+        // would read as a verdict); the other commands keep clap's status.
+        Err(err) if err.use_stderr() && std::env::args().nth(1).as_deref() == Some("explain") => {
+            let _ = err.print();
+            return ExitCode::FAILURE;
+        }
+        Err(err) => err.exit(),
+    };
     init_logging();
     // tonic and the AWS SDK both enable a rustls provider; pick one before any TLS is used.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -80,6 +94,9 @@ pub fn main() -> ExitCode {
         }
         Command::Doctor(args) => {
             return finish(runtime().and_then(|rt| rt.block_on(doctor::run(args))))
+        }
+        Command::Explain(args) => {
+            return finish(runtime().and_then(|rt| rt.block_on(explain::run(args))))
         }
         Command::Mirror(args) => {
             mirror::run(args).map_err(|err| CliError::new("Mirror failed", err.to_string()))
@@ -118,8 +135,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 /// debug dump, say) would only repeat, worse, what the error message says. Colour only on a
 /// terminal, and never with NO_COLOR.
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("GWTRIGGER_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("GWTRIGGER_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER));
+    // At TRACE the SDK logs whole response bodies, and GetApiKeys (`explain`) answers with key
+    // values: the SDK's request/response logging stays at DEBUG whatever was asked.
+    if filter.max_level_hint() == Some(tracing_subscriber::filter::LevelFilter::TRACE) {
+        for target in SDK_BODY_LOGGERS {
+            if let Ok(directive) = format!("{target}=debug").parse() {
+                filter = filter.add_directive(directive);
+            }
+        }
+    }
     let colour = std::io::stderr().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
@@ -128,6 +154,9 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .try_init();
 }
+
+/// Targets that log HTTP bodies at TRACE.
+const SDK_BODY_LOGGERS: [&str; 2] = ["aws_smithy_runtime", "aws_smithy_http_client"];
 
 /// gwtrigger's own warnings; every other target is off.
 const DEFAULT_LOG_FILTER: &str = "gwtrigger=warn";
@@ -174,7 +203,7 @@ mod tests {
 
     #[test]
     fn every_cli_setting_name_is_a_real_flag_or_an_aws_variable() {
-        let reading_commands = ["hash", "drift", "doctor"];
+        let reading_commands = ["hash", "drift", "doctor", "explain"];
         for setting in Setting::ALL {
             let name = FrontEnd::Cli.name(setting);
             let flags: Vec<&str> = name

@@ -13,5 +13,7 @@ pub mod routes;
 
 pub use doctor::{diagnose, Check, CheckId, Report, Status};
 pub use drift::{compute as compute_drift, Drift};
-pub use model::{DeployedRoutes, DeployedStage, MethodSetting, StageContext, UsagePlan};
+pub use model::{
+    ApiKeyDigest, DeployedRoutes, DeployedStage, MethodSetting, StageContext, UsagePlan,
+};
 pub use routes::{route_key, IntegrationTarget, RouteAuth};

@@ -24,6 +24,28 @@ pub struct DeployedStage {
     pub method_settings: BTreeMap<String, MethodSetting>,
     /// `accessLogSettings.destinationArn`.
     pub access_log_destination: Option<String>,
+    /// `webAclArn`: the AWS WAF web ACL in front of the stage.
+    pub web_acl_arn: Option<String>,
+}
+
+impl DeployedStage {
+    /// The execution-log level for one method: its own method setting (`items/GET`, as
+    /// GetStage keys them; `~1items/GET` as patch paths write them) over `*/*`. `OFF` when
+    /// neither sets one.
+    pub fn logging_level(&self, verb: &str, path: &str) -> String {
+        let own = self.method_settings.iter().find(|(key, _)| {
+            key.rsplit_once('/').is_some_and(|(p, v)| {
+                let p = p.replace("~1", "/");
+                v.eq_ignore_ascii_case(verb)
+                    && p.trim_start_matches('/') == path.trim_start_matches('/')
+            })
+        });
+        own.map(|(_, s)| s)
+            .or_else(|| self.method_settings.get("*/*"))
+            .and_then(|s| s.logging_level.as_deref())
+            .map(str::to_ascii_uppercase)
+            .unwrap_or_else(|| "OFF".to_string())
+    }
 }
 
 /// What is known about the routes a deployment serves.
@@ -79,6 +101,26 @@ impl DeployedRoutes {
         }
     }
 
+    /// The routes served with their auth facts: `apiSummary`'s, else (routes from the export)
+    /// the live route's, else API Gateway's defaults. `None` when the routes are unknown.
+    pub fn with_auth(
+        &self,
+        live: &BTreeMap<String, RouteAuth>,
+    ) -> Option<BTreeMap<String, RouteAuth>> {
+        let auth = self.auth();
+        self.keys().map(|keys| {
+            keys.into_iter()
+                .map(|key| {
+                    let facts = auth.or(Some(live)).and_then(|a| a.get(key)).cloned();
+                    (
+                        key.to_string(),
+                        facts.unwrap_or_else(|| RouteAuth::new(None, None)),
+                    )
+                })
+                .collect()
+        })
+    }
+
     /// Where the routes come from, for reports: `apiSummary`, `stage export` or `unknown`.
     pub fn source(&self) -> &'static str {
         match self {
@@ -105,6 +147,18 @@ pub struct UsagePlan {
     pub api_stages: Vec<(String, String)>,
     /// Names (or ids when unnamed) of the API keys attached to the plan.
     pub key_names: Vec<String>,
+    /// Ids of the API keys attached to the plan (same order as `key_names`).
+    pub key_ids: Vec<String>,
+}
+
+/// An API key as `explain` compares it: the SHA-256 of its value, never the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApiKeyDigest {
+    pub id: String,
+    pub name: String,
+    pub enabled: bool,
+    /// Lower-case hex SHA-256 of the key's value.
+    pub value_sha256: String,
 }
 
 impl UsagePlan {
@@ -126,4 +180,29 @@ pub struct StageContext {
     pub stage: DeployedStage,
     /// Every usage plan of the account/region (the check picks those covering this stage).
     pub usage_plans: Vec<UsagePlan>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_methods_own_logging_level_wins_over_the_stage_wide_one() {
+        let setting = |level: &str| MethodSetting {
+            logging_level: Some(level.into()),
+            data_trace_enabled: None,
+        };
+        let mut stage = DeployedStage::default();
+        assert_eq!(stage.logging_level("GET", "/items"), "OFF");
+        stage.method_settings.insert("*/*".into(), setting("error"));
+        stage
+            .method_settings
+            .insert("items/{id}/GET".into(), setting("OFF"));
+        stage
+            .method_settings
+            .insert("~1orders/POST".into(), setting("INFO"));
+        assert_eq!(stage.logging_level("GET", "/items"), "ERROR");
+        assert_eq!(stage.logging_level("GET", "/items/{id}"), "OFF");
+        assert_eq!(stage.logging_level("POST", "/orders"), "INFO");
+    }
 }

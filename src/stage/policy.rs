@@ -2,10 +2,23 @@
 //! Deny wins; otherwise an Allow must match `execute-api:Invoke` on the method ARN
 //! `arn:aws:execute-api:REGION:ACCOUNT:APIID/STAGE/VERB/PATH` (IAM wildcards `*` and `?`).
 //!
-//! Principals are not evaluated (the caller is unknown to us); statements with a `Condition`
-//! are reported as conditional rather than guessed.
+//! Principals are not evaluated (the caller is unknown to us). Conditions are evaluated for
+//! what the caller told us ([`Caller`]: `aws:SourceIp` with `IpAddress`/`NotIpAddress`,
+//! `aws:SourceVpce` with the `String…` operators); a condition on anything else, or on a fact
+//! we were not told, leaves its statement conditional rather than guessed.
+
+use std::net::IpAddr;
 
 use serde_json::Value as Json;
+
+/// Facts about the caller that resource-policy conditions test.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Caller {
+    /// `aws:SourceIp`.
+    pub source_ip: Option<IpAddr>,
+    /// `aws:SourceVpce` (a VPC endpoint id, `vpce-…`).
+    pub vpce: Option<String>,
+}
 
 /// The method ARN being invoked. `account` is `None` when unknown: then any account matches.
 #[derive(Debug, Clone)]
@@ -62,7 +75,8 @@ struct Statement {
     not_action: bool,
     resources: Vec<String>,
     not_resource: bool,
-    conditional: bool,
+    /// The `Condition` block, when it has any entry.
+    condition: Option<Json>,
 }
 
 /// Parses a policy as API Gateway returns it (possibly backslash-escaped JSON).
@@ -103,9 +117,10 @@ pub fn parse(text: &str) -> Result<Policy, String> {
             actions: strings(s.get("Action").or_else(|| s.get("NotAction"))),
             not_resource: s.get("NotResource").is_some(),
             resources: strings(s.get("Resource").or_else(|| s.get("NotResource"))),
-            conditional: s
+            condition: s
                 .get("Condition")
-                .is_some_and(|c| c.as_object().is_some_and(|o| !o.is_empty())),
+                .filter(|c| c.as_object().is_some_and(|o| !o.is_empty()))
+                .cloned(),
         })
         .collect();
     Ok(Policy { statements })
@@ -119,17 +134,33 @@ fn unescape(text: &str) -> String {
 }
 
 impl Policy {
+    /// The decision for any caller: every condition counts as unknown.
     pub fn decide(&self, invocation: &Invocation<'_>) -> Decision {
-        let matching: Vec<&Statement> = self
+        self.decide_for(invocation, &Caller::default())
+    }
+
+    /// The decision for a caller: conditions on facts it gave are evaluated; a statement whose
+    /// condition is false for it does not apply.
+    pub fn decide_for(&self, invocation: &Invocation<'_>, caller: &Caller) -> Decision {
+        // (statement, conditional for this caller)
+        let matching: Vec<(&Statement, bool)> = self
             .statements
             .iter()
             .filter(|s| s.matches(invocation))
+            .filter_map(|s| match &s.condition {
+                None => Some((s, false)),
+                Some(condition) => match condition_holds(condition, caller) {
+                    Some(true) => Some((s, false)),
+                    Some(false) => None,
+                    None => Some((s, true)),
+                },
+            })
             .collect();
         let first = |allow: bool, conditional: bool| {
             matching
                 .iter()
-                .find(|s| s.allow == allow && s.conditional == conditional)
-                .map(|s| s.label.clone())
+                .find(|(s, c)| s.allow == allow && *c == conditional)
+                .map(|(s, _)| s.label.clone())
         };
         if let Some(label) = first(false, false) {
             return Decision::Denied(label);
@@ -190,6 +221,84 @@ fn resource_matches(pattern: &str, invocation: &Invocation<'_>) -> bool {
             resource,
             &format!("{}/{method_part}", invocation.rest_api_id),
         )
+}
+
+/// Whether a `Condition` block holds for the caller: `None` when it tests something unknown.
+/// Entries are ANDed: one false entry makes it false.
+fn condition_holds(condition: &Json, caller: &Caller) -> Option<bool> {
+    let mut result = Some(true);
+    for (operator, entries) in condition.as_object()? {
+        let entries = entries.as_object()?;
+        for (key, values) in entries {
+            let values: Vec<&str> = match values {
+                Json::String(v) => vec![v.as_str()],
+                Json::Array(list) => list.iter().filter_map(Json::as_str).collect(),
+                _ => return None,
+            };
+            match condition_entry(operator, key, &values, caller) {
+                Some(false) => return Some(false),
+                Some(true) => {}
+                None => result = None,
+            }
+        }
+    }
+    result
+}
+
+fn condition_entry(operator: &str, key: &str, values: &[&str], caller: &Caller) -> Option<bool> {
+    if operator.contains(':') {
+        return None; // ForAnyValue:/ForAllValues: are for multi-valued keys we never know
+    }
+    let operator = operator.strip_suffix("IfExists").unwrap_or(operator);
+    match key.to_ascii_lowercase().as_str() {
+        "aws:sourceip" => {
+            let ip = caller.source_ip?;
+            let inside = values.iter().any(|cidr| cidr_contains(cidr, ip));
+            match operator {
+                "IpAddress" => Some(inside),
+                "NotIpAddress" => Some(!inside),
+                _ => None,
+            }
+        }
+        "aws:sourcevpce" => {
+            let vpce = caller.vpce.as_deref()?;
+            let equal = values.contains(&vpce);
+            let equal_ci = values.iter().any(|v| v.eq_ignore_ascii_case(vpce));
+            let like = values.iter().any(|v| wildcard_match(v, vpce));
+            match operator {
+                "StringEquals" => Some(equal),
+                "StringNotEquals" => Some(!equal),
+                "StringEqualsIgnoreCase" => Some(equal_ci),
+                "StringNotEqualsIgnoreCase" => Some(!equal_ci),
+                "StringLike" => Some(like),
+                "StringNotLike" => Some(!like),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether `cidr` (`10.0.0.0/8`, `2001:db8::/32`, or one address) contains `ip`.
+fn cidr_contains(cidr: &str, ip: IpAddr) -> bool {
+    let (net, bits) = match cidr.trim().split_once('/') {
+        Some((net, bits)) => (net, bits.parse::<u32>().ok()),
+        None => (cidr.trim(), None),
+    };
+    let Ok(net) = net.parse::<IpAddr>() else {
+        return false;
+    };
+    let (net, ip, width) = match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(i)) => (u32::from(n) as u128, u32::from(i) as u128, 32),
+        (IpAddr::V6(n), IpAddr::V6(i)) => (u128::from(n), u128::from(i), 128),
+        _ => return false,
+    };
+    let bits = bits.unwrap_or(width).min(width);
+    if bits == 0 {
+        return true;
+    }
+    let shift = width - bits;
+    (net >> shift) == (ip >> shift)
 }
 
 /// IAM string matching: `*` any run of characters (across `/`), `?` exactly one.
@@ -282,6 +391,68 @@ mod tests {
             Decision::ConditionallyAllowed("statement #1".into())
         );
         assert!(parse("not json").is_err());
+    }
+
+    #[test]
+    fn conditions_are_evaluated_for_what_the_caller_told() {
+        let p = parse(r#"{"Statement":[
+            {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*"},
+            {"Sid":"OfficeOnly","Effect":"Deny","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*",
+             "Condition":{"NotIpAddress":{"aws:SourceIp":["203.0.113.0/24","2001:db8::/32"]}}}]}"#)
+        .unwrap();
+        let outside = Caller {
+            source_ip: Some("198.51.100.7".parse().unwrap()),
+            vpce: None,
+        };
+        let inside = Caller {
+            source_ip: Some("203.0.113.9".parse().unwrap()),
+            vpce: None,
+        };
+        let v6 = Caller {
+            source_ip: Some("2001:db8::1".parse().unwrap()),
+            vpce: None,
+        };
+        assert_eq!(
+            p.decide_for(&call("GET", "/a"), &outside),
+            Decision::Denied("statement \"OfficeOnly\"".into())
+        );
+        assert_eq!(
+            p.decide_for(&call("GET", "/a"), &inside),
+            Decision::Allowed("statement #1".into())
+        );
+        assert_eq!(
+            p.decide_for(&call("GET", "/a"), &v6),
+            Decision::Allowed("statement #1".into())
+        );
+        assert_eq!(
+            p.decide(&call("GET", "/a")),
+            Decision::MaybeDenied("statement \"OfficeOnly\"".into())
+        );
+
+        let vpce = parse(r#"{"Statement":[{"Sid":"FromVpce","Effect":"Allow","Principal":"*","Action":"execute-api:Invoke",
+             "Resource":"execute-api:/*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-0abc"}},"Extra":1},
+             {"Effect":"Allow","Principal":"*","Action":"execute-api:Invoke","Resource":"execute-api:/*",
+              "Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"StringEquals":{"aws:SourceVpc":"vpc-1"}}}]}"#)
+        .unwrap();
+        let right = Caller {
+            source_ip: None,
+            vpce: Some("vpce-0abc".into()),
+        };
+        let wrong = Caller {
+            source_ip: Some("192.0.2.1".parse().unwrap()),
+            vpce: Some("vpce-9999".into()),
+        };
+        assert_eq!(
+            vpce.decide_for(&call("GET", "/a"), &right),
+            Decision::Allowed("statement \"FromVpce\"".into())
+        );
+        // The second statement's IP test fails, so its unknown aws:SourceVpc does not matter.
+        assert_eq!(
+            vpce.decide_for(&call("GET", "/a"), &wrong),
+            Decision::NotAllowed
+        );
+        assert!(cidr_contains("0.0.0.0/0", "8.8.8.8".parse().unwrap()));
+        assert!(!cidr_contains("10.0.0.1", "10.0.0.2".parse().unwrap()));
     }
 
     #[test]

@@ -82,6 +82,66 @@ impl IntegrationTarget {
     }
 }
 
+/// The route key in `routes` that serves `VERB path` the way API Gateway picks it: the most
+/// specific matching resource (literal segments beat `{param}`, which beats `{proxy+}`), then the
+/// verb on it, else its `ANY`.
+pub fn resolve<V>(routes: &BTreeMap<String, V>, verb: &str, path: &str) -> Option<String> {
+    let exact = route_key(verb, path);
+    if routes.contains_key(&exact) {
+        return Some(exact);
+    }
+    let (template, verbs) = resolve_resource(routes, path)?;
+    let verb = verb.to_ascii_uppercase();
+    if verbs.contains(&verb) {
+        Some(route_key(&verb, &template))
+    } else if verbs.iter().any(|v| v == "ANY") {
+        Some(route_key("ANY", &template))
+    } else {
+        None
+    }
+}
+
+/// How specifically `template` matches `path` (higher is more specific), or `None`.
+fn specificity(template: &str, path: &str) -> Option<(usize, usize)> {
+    let t: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
+    let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (mut literal, mut params) = (0, 0);
+    for (i, segment) in t.iter().enumerate() {
+        let is_param = segment.starts_with('{') && segment.ends_with('}');
+        if is_param && segment.ends_with("+}") {
+            return (p.len() > i).then_some((literal, params));
+        }
+        let actual = p.get(i)?;
+        if is_param {
+            params += 1;
+        } else if segment == actual {
+            literal += 1;
+        } else {
+            return None;
+        }
+    }
+    (t.len() == p.len()).then_some((literal, params))
+}
+
+/// The resource that serves `path` the way API Gateway picks it (literal segments beat
+/// `{param}`, which beats `{proxy+}`), with the verbs it has; `None` when no resource matches.
+pub fn resolve_resource<V>(
+    routes: &BTreeMap<String, V>,
+    path: &str,
+) -> Option<(String, Vec<String>)> {
+    let mut by_path: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for key in routes.keys() {
+        if let Some((v, p)) = split_route(key) {
+            by_path.entry(p).or_default().push(v);
+        }
+    }
+    by_path
+        .into_iter()
+        .filter_map(|(template, verbs)| specificity(&template, path).map(|s| (s, template, verbs)))
+        .max_by_key(|(s, _, _)| *s)
+        .map(|(_, template, verbs)| (template, verbs))
+}
+
 /// Every live method with its `"VERB /path"` key: the one walk over the API's routes.
 pub fn live_methods(snapshot: &Snapshot) -> impl Iterator<Item = (String, &Method)> {
     snapshot.resources.iter().flat_map(|resource| {

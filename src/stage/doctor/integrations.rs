@@ -82,7 +82,7 @@ impl Inputs<'_> {
     fn routes_in_scope_key(&self) -> Option<String> {
         let (verb, path) = self.route.as_ref()?;
         Some(
-            super::route_path::resolve(&self.live, verb, path)
+            crate::stage::routes::resolve(&self.live, verb, path)
                 .unwrap_or_else(|| route_key(verb, path)),
         )
     }

@@ -4,9 +4,9 @@
 mod api_key;
 mod integrations;
 mod logging;
-mod resource_policy;
+pub mod resource_policy;
 mod route_path;
-mod stale;
+pub mod stale;
 
 use serde::Serialize;
 
@@ -141,8 +141,8 @@ impl Inputs<'_> {
         if let Some((verb, path)) = &self.route {
             let deployed = self.deployed.as_ref();
             let key = deployed
-                .and_then(|d| route_path::resolve(d, verb, path))
-                .or_else(|| route_path::resolve(&self.live, verb, path))
+                .and_then(|d| crate::stage::routes::resolve(d, verb, path))
+                .or_else(|| crate::stage::routes::resolve(&self.live, verb, path))
                 .unwrap_or_else(|| super::routes::route_key(verb, path));
             let auth = deployed
                 .and_then(|d| d.get(&key))
@@ -162,18 +162,7 @@ impl Inputs<'_> {
 /// caller's validation ([`parse_route`]) before we get here.
 pub fn diagnose(ctx: &StageContext, route: Option<&str>) -> Report {
     let live = live_auth(&ctx.live);
-    let deployed = ctx.stage.routes.keys().map(|keys| {
-        let auth = ctx.stage.routes.auth();
-        keys.into_iter()
-            .map(|key| {
-                let facts = auth.or(Some(&live)).and_then(|a| a.get(key)).cloned();
-                (
-                    key.to_string(),
-                    facts.unwrap_or_else(|| RouteAuth::new(None, None)),
-                )
-            })
-            .collect()
-    });
+    let deployed = ctx.stage.routes.with_auth(&live);
     let inputs = Inputs {
         ctx,
         route: route.and_then(split_route),

@@ -123,6 +123,17 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
 }
 
 fn allow_fix(inputs: &Inputs<'_>, method_path: &str) -> String {
+    allow_policy_fix(
+        inputs.ctx.region.as_deref(),
+        inputs.rest_api_id(),
+        inputs.stage(),
+        method_path,
+    )
+}
+
+/// A resource policy that allows `execute-api:Invoke` on `STAGE/method_path` (`GET/items`,
+/// `*/*`), as Terraform. Shared by `doctor` and `explain`.
+pub fn allow_policy_fix(region: Option<&str>, api: &str, stage: &str, method_path: &str) -> String {
     format!(
         r#"data "aws_iam_policy_document" "invoke" {{
   statement {{
@@ -140,8 +151,6 @@ resource "aws_api_gateway_rest_api_policy" "this" {{
   policy      = data.aws_iam_policy_document.invoke.json
 }}
 # Then redeploy the stage: a policy change takes effect only with a new deployment."#,
-        region = inputs.ctx.region.as_deref().unwrap_or("*"),
-        api = inputs.rest_api_id(),
-        stage = inputs.stage(),
+        region = region.unwrap_or("*"),
     )
 }

@@ -2,10 +2,8 @@
 //! answer 403 `{"message":"Missing Authentication Token"}`, which looks like an auth problem.
 //! Also flags the stage-prefix pitfall of docs pages loading an absolute `/openapi.json`.
 
-use std::collections::BTreeMap;
-
 use super::{Check, CheckId, Inputs, Status};
-use crate::stage::routes::{route_key, split_route, RouteAuth};
+use crate::stage::routes::{resolve, route_key, split_route};
 
 /// Paths whose presence means the API serves its own docs page or spec.
 const DOCS_ENDPOINTS: [&str; 6] = [
@@ -16,61 +14,6 @@ const DOCS_ENDPOINTS: [&str; 6] = [
     "redoc",
     "swagger-ui",
 ];
-
-/// The route key in `routes` that serves `VERB path` the way API Gateway picks it: the most
-/// specific matching resource (literal segments beat `{param}`, which beats `{proxy+}`), then the
-/// verb on it, else its `ANY`.
-pub(super) fn resolve(
-    routes: &BTreeMap<String, RouteAuth>,
-    verb: &str,
-    path: &str,
-) -> Option<String> {
-    let exact = route_key(verb, path);
-    if routes.contains_key(&exact) {
-        return Some(exact);
-    }
-    let mut by_path: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for key in routes.keys() {
-        if let Some((v, p)) = split_route(key) {
-            by_path.entry(p).or_default().push(v);
-        }
-    }
-    let best = by_path
-        .iter()
-        .filter_map(|(template, verbs)| specificity(template, path).map(|s| (s, template, verbs)))
-        .max_by_key(|(s, _, _)| *s)?;
-    let (_, template, verbs) = best;
-    let verb = verb.to_ascii_uppercase();
-    if verbs.contains(&verb) {
-        Some(route_key(&verb, template))
-    } else if verbs.iter().any(|v| v == "ANY") {
-        Some(route_key("ANY", template))
-    } else {
-        None
-    }
-}
-
-/// How specifically `template` matches `path` (higher is more specific), or `None`.
-fn specificity(template: &str, path: &str) -> Option<(usize, usize)> {
-    let t: Vec<&str> = template.split('/').filter(|s| !s.is_empty()).collect();
-    let p: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-    let (mut literal, mut params) = (0, 0);
-    for (i, segment) in t.iter().enumerate() {
-        let is_param = segment.starts_with('{') && segment.ends_with('}');
-        if is_param && segment.ends_with("+}") {
-            return (p.len() > i).then_some((literal, params));
-        }
-        let actual = p.get(i)?;
-        if is_param {
-            params += 1;
-        } else if segment == actual {
-            literal += 1;
-        } else {
-            return None;
-        }
-    }
-    (t.len() == p.len()).then_some((literal, params))
-}
 
 pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     let stage = inputs.stage();

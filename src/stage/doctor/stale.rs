@@ -101,7 +101,13 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         summary,
     )
     .details(details)
-    .fix(format!(
+    .fix(trigger_wiring_fix(inputs.rest_api_id(), &stage.stage_name))
+}
+
+/// The fix for a stale deployment: `data "gwtrigger"` as the deployment's trigger, and the
+/// one-off redeploy. Shared by `doctor` and `explain`.
+pub fn trigger_wiring_fix(api: &str, stage: &str) -> String {
+    format!(
         r#"data "gwtrigger" "api" {{
   rest_api_id = "{api}"
   # read after the API's parts change in the same apply (docs/guides/when-terraform-reads.md):
@@ -119,8 +125,6 @@ resource "aws_api_gateway_deployment" "this" {{
   triggers    = {{ redeployment = data.gwtrigger.api.hash }}
   lifecycle {{ create_before_destroy = true }}
 }}
-# One-off now: aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}"#,
-        api = inputs.rest_api_id(),
-        stage = stage.stage_name
-    ))
+# One-off now: aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}"#
+    )
 }

@@ -150,6 +150,7 @@ fn api_key_needs_a_plan_for_this_stage_and_a_key() {
         name: "prod-only".into(),
         api_stages: vec![("abc123".into(), "prod".into())],
         key_names: vec!["client".into()],
+        key_ids: vec!["k1".into()],
     }];
     let c = check(&ctx, None, CheckId::ApiKey);
     assert_eq!(c.status, Status::Fail);
