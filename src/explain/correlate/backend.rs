@@ -114,7 +114,7 @@ pub(super) fn aws_service_passthrough(
     let gateway_message = matches!(
         message,
         "Forbidden" | "Unauthorized" | "Internal server error" | "Missing Authentication Token"
-    ) || message.starts_with("User: ")
+    ) || (message.starts_with("User: ") && message.contains("execute-api:"))
         || message.starts_with("User is not authorized");
     if gateway_message && customised_responses(&facts.context.live).is_none() {
         return None;

@@ -691,6 +691,15 @@ fn an_aws_service_backend_passes_its_own_error_type_through() {
         "{}",
         v.verdict
     );
+    // DynamoDB, STS and most services name the caller like the gateway's IAM denial does;
+    // the action they were refused is not execute-api's.
+    let dynamodb = answer(
+        403,
+        Some("AccessDeniedException"),
+        r#"{"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: arn:aws:sts::123456789012:assumed-role/api/APIGateway is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table/t"}"#,
+    );
+    let v = explain(&f, &dynamodb, "GET", &format!("{URL}/objects/a.txt"), &[]);
+    assert_eq!(v.layer, Layer::Integration, "{v:?}");
     // The gateway's own message on the same route is still the gateway's.
     assert_eq!(
         explain(
