@@ -1,14 +1,9 @@
-# gwtrigger against a local API Gateway emulator (what `make demo` runs).
-#
-# In a real stack the deployment is an aws_api_gateway_deployment:
-#   resource "aws_api_gateway_deployment" "this" {
-#     rest_api_id = var.rest_api_id
-#     triggers    = { redeployment = data.gwtrigger.api.hash }
-#     lifecycle { create_before_destroy = true }
-#   }
-# Here a terraform_data stands in for it, so the example needs no AWS provider: it is replaced
-# when its trigger changes, and its create-time provisioner creates a real deployment of the
-# stage in the emulator (var.deploy_command), which is what a new aws_api_gateway_deployment does.
+# The stand-in of examples/local for machines where hashicorp/aws cannot be installed (no
+# registry, no filesystem mirror): `make demo` runs this instead, and says so. The REST API is
+# made and edited with boto3 by scripts/demo_api.py, and a terraform_data stands in for
+# aws_api_gateway_deployment: it is replaced when its trigger changes, and its create-time
+# provisioner creates a deployment of the stage (var.deploy_command), which is what a new
+# aws_api_gateway_deployment does.
 #
 # var.trigger picks what replaces it:
 #   "hand_kept" - var.hand_kept_ids, the resource ids someone listed once (the usual hand-kept
@@ -76,6 +71,10 @@ resource "terraform_data" "deployment" {
   provisioner "local-exec" {
     command = var.deploy_command
   }
+}
+
+output "rest_api_id" {
+  value = var.rest_api_id
 }
 
 output "hash" {
