@@ -14,36 +14,18 @@ GetDeployment's apiSummary, which LocalStack lacks.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import pytest
+from typing import Any, Callable
 
 from fake_apigw import FakeApigw
-from harness import REGION, REPO_ROOT, Cli, Terraform
+from harness import REGION, REPO_ROOT, Cli, Terraform, run
 from localstack_server import LocalStack, call_stage
 
 EXAMPLE = REPO_ROOT / "examples" / "local"
 STAGE = "demo"  # examples/local's stage
 MISSING_TOKEN = (403, {"message": "Missing Authentication Token"})
-
-
-def demo_api() -> Any:
-    spec = importlib.util.spec_from_file_location("demo_api", REPO_ROOT / "scripts" / "demo_api.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture
-def recorder(localstack: LocalStack) -> Iterator[FakeApigw]:
-    f = FakeApigw(localstack.url, region=REGION).start()
-    yield f
-    f.stop()
 
 
 def answers(localstack: LocalStack, api_id: str, *routes: str) -> dict[str, tuple[int, Any]]:
@@ -56,17 +38,17 @@ def answers(localstack: LocalStack, api_id: str, *routes: str) -> dict[str, tupl
 
 
 def test_demo_configuration_applies_and_tells_the_demo_story(
-        aws_terraform_factory: Callable[[Path], Terraform], localstack: LocalStack, recorder: FakeApigw,
-        cli: Cli, tmp_path: Path) -> None:
+        aws_terraform_factory: Callable[[Path], Terraform], localstack: LocalStack, localstack_recorder: FakeApigw,
+        cli: Cli, venv_python: Path, tmp_path: Path) -> None:
     tf = aws_terraform_factory(tmp_path / "demo")
     for f in EXAMPLE.glob("*.tf"):  # the demo copies the top directory only (stand-in/ is its fallback)
         shutil.copy(f, tf.workdir)
-    demo = demo_api()
-    tfvars = tf.workdir / "terraform.tfvars.json"
 
     def apply(step: int, trigger: str) -> str:
-        tfvars.write_text(json.dumps(demo.tfvars(step)[1]))
-        return tf.apply({"endpoint": recorder.url, "trigger": trigger}).stdout
+        # the routes of that step, written as the demo writes them
+        run([venv_python, REPO_ROOT / "scripts" / "demo_api.py", "tfvars", "--step", step,
+             "--out", tf.workdir / "terraform.tfvars.json"])
+        return tf.apply({"endpoint": localstack_recorder.url, "trigger": trigger}).stdout
 
     tf.init()
     apply(0, "hand_kept")
@@ -78,7 +60,7 @@ def test_demo_configuration_applies_and_tells_the_demo_story(
     assert "aws_api_gateway_deployment.demo: Creating" not in out, out  # the ids did not change
     assert answers(localstack, api_id, "GET /owners", "GET /pets") == {
         "GET /owners": MISSING_TOKEN, "GET /pets": (200, {"pets": ["Rex", "Tom"]})}
-    drift = cli.run("drift", "--rest-api-id", api_id, "--stage", STAGE, "--endpoint-url", recorder.url,
+    drift = cli.run("drift", "--rest-api-id", api_id, "--stage", STAGE, "--endpoint-url", localstack_recorder.url,
                     "--region", REGION, "--json", expect=2)
     assert json.loads(drift.stdout)["undeployed_routes"] == ["GET /owners"], drift.describe()
 

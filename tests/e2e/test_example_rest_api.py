@@ -20,12 +20,11 @@ import json
 import re
 import shutil
 from pathlib import Path
-from typing import Any, Callable, Iterator
-
-import pytest
+from typing import Any, Callable
 
 from fake_apigw import FakeApigw
-from harness import REGION, REPO_ROOT, AwsProvider, Terraform, apigw_client, aws_provider_block, required_providers_with_aws
+from harness import (REGION, REPO_ROOT, AwsProvider, Terraform, apigw_client, aws_provider_block,
+                     required_providers_with_aws)
 from http_stub import EchoBackend
 from localstack_server import LocalStack, call_stage
 
@@ -72,13 +71,6 @@ ROUTES = {
 ADDED = {"GET /customers": {"backend": "lambda"}}
 
 
-@pytest.fixture
-def recorder(localstack: LocalStack) -> Iterator[FakeApigw]:
-    f = FakeApigw(localstack.url, region=REGION).start()
-    yield f
-    f.stop()
-
-
 def workdir_for(tf: Terraform, aws: AwsProvider) -> None:
     shutil.copytree(EXAMPLE, tf.workdir / "rest-api",
                     ignore=shutil.ignore_patterns("providers.tf", ".terraform*", "*.tfstate*", "*.md"))
@@ -110,13 +102,13 @@ def call(localstack: LocalStack, api_id: str, verb: str, path: str, api_key: str
 
 def test_rest_api_example_serves_its_routes_and_a_new_one_after_one_apply(
         aws_terraform_factory: Callable[[Path], Terraform], aws_provider: AwsProvider,
-        localstack: LocalStack, recorder: FakeApigw, tmp_path: Path) -> None:
+        localstack: LocalStack, localstack_recorder: FakeApigw, tmp_path: Path) -> None:
     tf = aws_terraform_factory(tmp_path / "rest-api-root")
     workdir_for(tf, aws_provider)
     with EchoBackend("lambda-stand-in") as lam, EchoBackend("status-service") as http:
         set_routes(tf, ROUTES, f"{lam.url}/fn", http.url)
         tf.init()
-        applied = tf.apply({"endpoint": recorder.url})
+        applied = tf.apply({"endpoint": localstack_recorder.url})
         assert "Check block assertion" not in applied.output, applied.describe()
         out = tf.outputs()
         api_id = out["rest_api_id"]
@@ -137,7 +129,7 @@ def test_rest_api_example_serves_its_routes_and_a_new_one_after_one_apply(
 
         # One edit: a route added to `routes`. One apply, and the stage serves it.
         set_routes(tf, {**ROUTES, **ADDED}, f"{lam.url}/fn", http.url)
-        applied = tf.apply({"endpoint": recorder.url})
+        applied = tf.apply({"endpoint": localstack_recorder.url})
         assert "aws_api_gateway_deployment.main: Creation complete" in applied.stdout, applied.describe()
         assert "Check block assertion" not in applied.output, applied.describe()
         assert call(localstack, api_id, "GET", "/customers") == (
@@ -147,6 +139,6 @@ def test_rest_api_example_serves_its_routes_and_a_new_one_after_one_apply(
         # Nothing is left to do: the next plan has no resource action. (Terraform plans a check
         # block's data source to be read again during apply, so -detailed-exitcode says 2 even
         # then; its plan shows the stage in sync with the live API.)
-        plan = tf.plan({"endpoint": recorder.url})
+        plan = tf.plan({"endpoint": localstack_recorder.url})
         assert "Plan: 0 to add, 0 to change, 0 to destroy." in plan.stdout or "No changes." in plan.stdout, plan.describe()
         assert re.search(r"\bin_sync\s+= true\b", plan.stdout), plan.describe()
