@@ -18,8 +18,9 @@ pub fn schema() -> Schema {
         version: 0,
         block: Block {
             description: "Compares what a stage serves (its deployment's apiSummary and the stage \
-                          export) with the live REST API. Use it in a `check` block to warn when an \
-                          apply left the stage stale."
+                          export) with the live REST API, and names live methods without an \
+                          integration (API Gateway refuses to deploy the API). Use it in a `check` \
+                          block to warn when an apply left the stage stale or the API undeployable."
                 .into(),
             attributes: vec![
                 Attribute::required("rest_api_id", Type::String, "Id of the REST API."),
