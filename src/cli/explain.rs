@@ -441,28 +441,29 @@ async fn execution_log(
         rest_api_id: &facts.context.rest_api_id,
         stage: &stage.stage_name,
         request_id,
-        since_ms: request_time_ms(answer) - 60_000,
+        since_ms: search_from_ms(answer, args.response.is_some()),
         wait: Duration::from_secs(args.logs_wait),
         endpoint_flag: args.connection.endpoint_url.as_deref(),
     };
     logs::fetch(client, &lookup).await
 }
 
-/// When the request was answered: its `Date` header, else now.
-fn request_time_ms(answer: &Answer) -> i64 {
-    answer
-        .header("date")
-        .and_then(|d| {
-            aws_smithy_types::DateTime::from_str(d, aws_smithy_types::date_time::Format::HttpDate)
-                .ok()
-        })
-        .map(|d| d.secs() * 1000)
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
+/// Where the log search starts: a minute before the answer's `Date`; without one, a minute
+/// before now for a request just sent, a day before now for a saved answer.
+fn search_from_ms(answer: &Answer, saved: bool) -> i64 {
+    let date = answer.header("date").and_then(|d| {
+        aws_smithy_types::DateTime::from_str(d, aws_smithy_types::date_time::Format::HttpDate).ok()
+    });
+    match date {
+        Some(date) => date.secs() * 1000 - 60_000,
+        None => {
+            let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_millis() as i64)
-                .unwrap_or_default()
-        })
+                .unwrap_or_default();
+            now - if saved { 86_400_000 } else { 60_000 }
+        }
+    }
 }
 
 fn scrubbed(mut e: Explanation, scrubber: &Scrubber) -> Explanation {

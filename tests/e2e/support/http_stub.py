@@ -1,5 +1,5 @@
 """The scaffolding our loopback HTTP stand-ins share (`apigw_proxy`, `fake_apigw`, `fake_gateway`,
-`browser`).
+`browser`), and `EchoBackend`, a loopback backend for a stage's integrations.
 
 StubHandler: HTTP/1.1 with keep-alive, no request log (tests read counters, not logs),
 TCP_NODELAY, and every method routed to `respond(body)` with the request body already read.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import http.server
 import ipaddress
+import json
 import ssl
 import threading
 from pathlib import Path
@@ -131,3 +132,32 @@ def self_signed_cert(directory: Path, names: tuple[str, ...]) -> tuple[Path, Pat
     key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return cert_path, key_path
+
+
+class EchoBackend(LoopbackServer):
+    """A loopback HTTP backend standing in for what a stage integrates with (a Lambda function, a
+    service): every request is answered 200 with JSON naming this backend and what it received,
+    `{"backend": NAME, "method": "GET", "path": "/orders/42"}`, so a test calling the stage sees
+    which backend answered. `with EchoBackend("orders") as backend:` ... `backend.url`."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.handler = _EchoHandler
+        super().__init__()
+
+    def __enter__(self) -> "EchoBackend":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class _EchoHandler(StubHandler):
+    def respond(self, body: bytes) -> None:
+        echo: EchoBackend = self.server.owner  # type: ignore[attr-defined]
+        payload = json.dumps({"backend": echo.name, "method": self.command, "path": self.path}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
