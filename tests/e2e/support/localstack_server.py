@@ -151,9 +151,10 @@ class LocalStack:
         self.stop()
 
 
-def call_stage(url: str, method: str = "GET", timeout: float = 30.0) -> tuple[int, str, dict[str, str]]:
+def call_stage(url: str, method: str = "GET", timeout: float = 30.0,
+               headers: Optional[dict[str, str]] = None) -> tuple[int, str, dict[str, str]]:
     """One plain HTTP call to a stage: (status, body, headers), error statuses included."""
-    request = urllib.request.Request(url, method=method)
+    request = urllib.request.Request(url, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as resp:
             return resp.status, resp.read().decode(), dict(resp.headers)
