@@ -37,8 +37,8 @@ variable "spec" {
         request_parameters = optional(map(string), {})
       })
       status  = optional(string, "200")
-      body    = optional(string, "")          # MOCK: the integration response template
-      headers = optional(map(string), {})     # MOCK: response header => mapped static value
+      body    = optional(string, "")      # MOCK: the integration response template
+      headers = optional(map(string), {}) # MOCK: response header => mapped static value
     }))
     authorizer          = optional(bool, false)
     policy              = optional(string)
@@ -57,9 +57,9 @@ resource "aws_api_gateway_rest_api" "api" {
 }
 
 locals {
-  level1     = { for k, r in var.spec.resources : k => r if r.parent == null }
-  level2     = { for k, r in var.spec.resources : k => r if r.parent != null }
-  mock       = { for k, r in var.spec.routes : k => r if r.integration.type == "MOCK" }
+  level1 = { for k, r in var.spec.resources : k => r if r.parent == null }
+  level2 = { for k, r in var.spec.resources : k => r if r.parent != null }
+  mock   = { for k, r in var.spec.routes : k => r if r.integration.type == "MOCK" }
   resource_ids = merge(
     { "/" = aws_api_gateway_rest_api.api.root_resource_id },
     { for k, r in aws_api_gateway_resource.level1 : k => r.id },
