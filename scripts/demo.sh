@@ -6,14 +6,18 @@
 #      deployment, as AWS does) on a free loopback port, behind tests/e2e/support/fake_apigw.py,
 #      which records each deployment's routes and answers GetDeployment's apiSummary as AWS does
 #      (LocalStack has none, and drift needs it); without Python 3.13 it says so and uses moto,
-#   3. creates a sample REST API (MOCK routes answering fixed bodies) with boto3,
-#   4. installs the provider into a filesystem mirror under build/demo with its own CLI config
-#      (TF_CLI_CONFIG_FILE; your ~/.terraformrc and TF_*/AWS_* variables are not used),
-#   5. LocalStack: applies examples/local with a hand-kept id list as the deployment trigger, edits
-#      the API (a new route, a new body) and applies: the stage answers 403 and the old body;
+#   3. installs the providers with their own CLI config (TF_CLI_CONFIG_FILE; your ~/.terraformrc
+#      and TF_*/AWS_* variables are not used): gwtrigger from a filesystem mirror under build/demo,
+#      hashicorp/aws from a filesystem mirror or the registry (tests/e2e/support/aws_provider.py,
+#      the tests' discovery); without hashicorp/aws it says so and runs examples/local/stand-in,
+#      where boto3 makes the API and terraform_data stands in for the deployment,
+#   4. LocalStack: applies examples/local (aws_api_gateway_* resources, MOCK routes answering fixed
+#      bodies, a deployment and a stage) with a hand-kept id list as the deployment's trigger,
+#   5. edits the routes (a new route, a new body) and applies: the stage answers 403 and the old
+#      body; gwtrigger drift names the stale route,
 #   6. switches the trigger to data "gwtrigger", edits again and applies once: the stage answers
 #      the new route and the new body; shows which route's hash moved.
-#   On moto (no stage data plane) steps 5-6 show the hash and the deployment being replaced.
+#   On moto (no stage data plane) steps 4-6 show the hash and the deployment being replaced.
 # The emulator is stopped on exit; the files stay in build/demo.
 set -euo pipefail
 
@@ -125,21 +129,30 @@ fi
 
 api() { .venv/bin/python scripts/demo_api.py "$@" --endpoint "$endpoint"; }
 
-bold "3/6 Creating a sample REST API with boto3 (MOCK routes answering fixed bodies)"
-api_id="$(api create)"
+api() { .venv/bin/python scripts/demo_api.py "$@" --endpoint "$endpoint"; }
 stage=demo
-echo "rest_api_id = $api_id; its routes:"
-api routes --rest-api-id "$api_id" | sed 's/^/  /'
-hand_kept_ids="$(api ids --rest-api-id "$api_id")"
 
-bold "4/6 Installing the provider from a local filesystem mirror ($platform)"
+bold "3/6 Installing the providers: gwtrigger from a local filesystem mirror ($platform), hashicorp/aws"
 mirror="$demo_dir/mirror"
 dest="$mirror/registry.terraform.io/gwtrigger/gwtrigger/$version/$platform"
 mkdir -p "$dest"
 # hard link when possible: a debug build is a few hundred MB
 ln -f "$provider_bin" "$dest/terraform-provider-gwtrigger_v$version" 2>/dev/null ||
   cp "$provider_bin" "$dest/terraform-provider-gwtrigger_v$version"
-cat >"$demo_dir/terraform.tfrc" <<TFRC
+echo "gwtrigger: ${dest#"$repo_root"/}/terraform-provider-gwtrigger_v$version"
+# hashicorp/aws from a filesystem mirror (GWTRIGGER_AWS_PROVIDER_MIRROR or a usual location) or,
+# with GWTRIGGER_AWS_PROVIDER_FROM_REGISTRY=1, the registry: the same discovery as the tests.
+aws_provider=true
+if .venv/bin/python tests/e2e/support/aws_provider.py cli-config --mirror "$mirror" \
+  --include "registry.terraform.io/gwtrigger/*" >"$demo_dir/terraform.tfrc" 2>"$demo_dir/aws-provider.log"; then
+  aws_from="$(sed -n 's/^ *path *= *"\(.*\)"/\1/p' "$demo_dir/terraform.tfrc" | sed -n 2p)"
+  echo "hashicorp/aws: ${aws_from:-from registry.terraform.io}"
+  cp examples/local/*.tf "$demo_dir/tf/"
+  echo "config: build/demo/terraform.tfrc; working dir: build/demo/tf (copy of examples/local)"
+else
+  aws_provider=false
+  echo "hashicorp/aws cannot be installed here, so terraform_data stands in for the aws_api_gateway_* resources (examples/local/stand-in): $(cat "$demo_dir/aws-provider.log")"
+  cat >"$demo_dir/terraform.tfrc" <<TFRC
 disable_checkpoint = true
 provider_installation {
   filesystem_mirror {
@@ -151,11 +164,11 @@ provider_installation {
   }
 }
 TFRC
+  cp examples/local/stand-in/*.tf "$demo_dir/tf/"
+  echo "config: build/demo/terraform.tfrc; working dir: build/demo/tf (copy of examples/local/stand-in)"
+fi
 export TF_CLI_CONFIG_FILE="$demo_dir/terraform.tfrc" TF_IN_AUTOMATION=1 TF_INPUT=0
 export HOME="$demo_dir/home"
-cp examples/local/*.tf "$demo_dir/tf/"
-echo "mirror: ${dest#"$repo_root"/}/terraform-provider-gwtrigger_v$version"
-echo "config: build/demo/terraform.tfrc; working dir: build/demo/tf (copy of examples/local)"
 
 tf() { (cd "$demo_dir/tf" && "$repo_root/.venv/bin/terraform" "$@"); }
 # tf_show PATTERN ARGS...: run terraform, print only the lines matching PATTERN; on failure print
@@ -170,17 +183,41 @@ tf_show() {
   fi
   grep -E "$pattern" "$log" | sed 's/^/  /' || true
 }
-deploy_command="\"$repo_root/.venv/bin/python\" \"$repo_root/scripts/demo_api.py\" deploy --endpoint $endpoint --rest-api-id $api_id --stage $stage"
+
+tf_show 'Installing|Installed|initialized' init -no-color -input=false
+echo "(\"unauthenticated\" above: Terraform checks signatures only for providers from a registry; gwtrigger is your own build, from a local mirror)"
+
+# The API: with hashicorp/aws, Terraform makes it from var.routes (edits rewrite
+# terraform.tfvars.json); with the stand-in, boto3 makes and edits it.
+if $aws_provider; then
+  edit_api() { api_edit="$(.venv/bin/python scripts/demo_api.py tfvars --step "$1" --out "$demo_dir/tf/terraform.tfvars.json")"; }
+  edit_api 0
+  api_id="" # known after the first apply
+  mode_vars=()
+  deployment=aws_api_gateway_deployment.demo
+else
+  edit_api() { api_edit="$(api edit --rest-api-id "$api_id" --step "$1")"; }
+  api_id="$(api create)"
+  deploy_command="\"$repo_root/.venv/bin/python\" \"$repo_root/scripts/demo_api.py\" deploy --endpoint $endpoint --rest-api-id $api_id --stage $stage"
+  mode_vars=(-var "rest_api_id=$api_id" -var "deploy_command=$deploy_command" -var "hand_kept_ids=$(api ids --rest-api-id "$api_id")")
+  deployment=terraform_data.deployment
+fi
 apply_with() { # apply_with TRIGGER
-  tf_show 'must be replaced|will be created|terraform_data.deployment: (Creating|Destroying)|created deployment|No changes|Apply complete' apply -auto-approve -no-color -input=false \
-    -var "endpoint=$endpoint" -var "rest_api_id=$api_id" -var "deploy_command=$deploy_command" \
-    -var "trigger=$1" -var "hand_kept_ids=$hand_kept_ids"
+  tf_show "Plan:|$deployment (must be replaced|will be created)|$deployment: (Creation complete|Destruction complete|Creating|Destroying)|created deployment|No changes|Apply complete" \
+    apply -auto-approve -no-color -input=false -var "endpoint=$endpoint" -var "trigger=$1" ${mode_vars[@]+"${mode_vars[@]}"}
+  tf output -json >"$demo_dir/outputs.json" # one read of the outputs per apply
+  api_id="$(out rest_api_id)"
+}
+# out NAME: an output of the last apply (JSON for maps, the plain value for strings; empty if none)
+out() {
+  .venv/bin/python -c 'import json, sys
+value = json.load(open(sys.argv[1])).get(sys.argv[2], {}).get("value", "")
+print(value if isinstance(value, str) else json.dumps(value))' "$demo_dir/outputs.json" "$1"
 }
 call() {
   .venv/bin/python scripts/demo_api.py call --endpoint "$stage_endpoint" --rest-api-id "$api_id" \
     --stage "$stage" "$@"
 }
-routes_json() { tf output -json routes; }
 # route_moves BEFORE_JSON AFTER_JSON: each route's hash before and after, and whether it moved
 route_moves() {
   .venv/bin/python - "$1" "$2" <<'PY'
@@ -193,22 +230,23 @@ for route in sorted(set(before) | set(after)):
 PY
 }
 
-tf_show 'Installing|Installed|initialized' init -no-color -input=false
-echo "(\"unauthenticated\" above: Terraform checks signatures only for providers from a registry; this one is your own build, from a local mirror)"
-
 if ! $data_plane; then
-  bold "5/6 terraform apply: read the live API, create the deployment"
+  bold "4/6 terraform apply: the sample REST API (MOCK routes answering fixed bodies), its hash, its deployment"
   apply_with gwtrigger
-  hash1="$(tf output -raw hash)"; deploy1="$(tf output -raw deployment_id)"; routes1="$(routes_json)"
+  hash1="$(out hash)"; deploy1="$(out deployment_id)"; routes1="$(out routes)"
+  echo "rest_api_id = $api_id; its routes:"
+  api routes --rest-api-id "$api_id" | sed 's/^/  /'
   echo "hash = $hash1; the CLI agrees: $("$cli_bin" hash --rest-api-id "$api_id" --endpoint-url "$endpoint" --region us-east-1)"
 
-  bold "6/6 Editing the API ($(api edit --rest-api-id "$api_id" --step 1)) and applying again"
+  edit_api 1
+  bold "5/6 Editing the API ($api_edit) and applying again"
   apply_with gwtrigger
-  hash2="$(tf output -raw hash)"; deploy2="$(tf output -raw deployment_id)"
+  hash2="$(out hash)"; deploy2="$(out deployment_id)"
+  bold "6/6 What moved"
   echo "hash       $hash1 -> $hash2"
   echo "deployment $deploy1 -> $deploy2"
   echo "routes (sha1 of each route, before -> after):"
-  route_moves "$routes1" "$(routes_json)"
+  route_moves "$routes1" "$(out routes)"
   [[ "$hash1" != "$hash2" && "$deploy1" != "$deploy2" ]] || { echo "unexpected: the hash or the deployment did not change" >&2; exit 1; }
   echo
   echo "The edit moved the hash, so Terraform replaced the deployment. moto has no stage to call:"
@@ -217,18 +255,26 @@ if ! $data_plane; then
   exit 0
 fi
 
-bold "5/6 The seed's trigger: a hand-kept list of resource ids"
-echo "triggers_replace = $hand_kept_ids (the seed's resources, listed by hand)"
+bold "4/6 terraform apply: the sample REST API (MOCK routes answering fixed bodies), deployed with the seed's trigger"
+if $aws_provider; then
+  echo "triggers = { redeployment = sha1(jsonencode(local.hand_kept_ids)) }: the ids of the seed's resources,"
+  echo "methods and integrations, listed by hand in main.tf"
+else
+  echo "triggers_replace = the seed's resource ids, listed by hand"
+fi
 apply_with hand_kept
+echo "rest_api_id = $api_id; its routes:"
+api routes --rest-api-id "$api_id" | sed 's/^/  /'
 echo "the stage answers:"
 call "GET /pets" "GET /pets/7"
-echo
-echo "Editing the API: $(api edit --rest-api-id "$api_id" --step 1). Applying with the hand-kept trigger:"
+
+edit_api 1
+bold "5/6 Editing the API ($api_edit), applying with the hand-kept trigger"
 apply_with hand_kept
 echo "the ids did not change, so nothing was redeployed; the stage answers:"
 call "GET /owners" "GET /pets"
 echo "GET /owners is not in the deployment the stage serves (403 until someone redeploys) and"
-echo "GET /pets still answers its old body. Terraform reported no changes."
+echo "GET /pets still answers its old body. Terraform reported no error."
 echo
 echo "gwtrigger drift on this stage:"
 if drift_out="$("$cli_bin" drift --rest-api-id "$api_id" --stage "$stage" --endpoint-url "$endpoint" --region us-east-1 2>&1)"; then
@@ -245,20 +291,21 @@ else
 fi
 
 bold "6/6 The same kind of edit with data \"gwtrigger\" as the trigger"
-echo "triggers_replace = [data.gwtrigger.api.hash]; applying once catches the stage up:"
+echo "triggers = { redeployment = data.gwtrigger.api.hash }; applying once catches the stage up:"
 apply_with gwtrigger
 call "GET /owners" "GET /pets"
-routes1="$(routes_json)"; hash1="$(tf output -raw hash)"; deploy1="$(tf output -raw deployment_id)"
+routes1="$(out routes)"; hash1="$(out hash)"; deploy1="$(out deployment_id)"
+edit_api 2
 echo
-echo "Editing the API: $(api edit --rest-api-id "$api_id" --step 2). ONE apply:"
+echo "Editing the API: $api_edit. ONE apply:"
 apply_with gwtrigger
-hash2="$(tf output -raw hash)"; deploy2="$(tf output -raw deployment_id)"
+hash2="$(out hash)"; deploy2="$(out deployment_id)"
 echo "the stage answers:"
 call "GET /vets" "GET /pets"
 echo "hash       $hash1 -> $hash2 (the CLI agrees: $("$cli_bin" hash --rest-api-id "$api_id" --endpoint-url "$endpoint" --region us-east-1))"
 echo "deployment $deploy1 -> $deploy2"
 echo "routes (sha1 of each route, before -> after):"
-route_moves "$routes1" "$(routes_json)"
+route_moves "$routes1" "$(out routes)"
 [[ "$hash1" != "$hash2" && "$deploy1" != "$deploy2" ]] || { echo "unexpected: the hash or the deployment did not change" >&2; exit 1; }
 echo
 echo "With the hand-kept list the stage kept serving the old deployment; with data \"gwtrigger\" the"

@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
-"""The sample REST API of `make demo`, in the local API Gateway emulator (boto3).
+"""The sample REST API of `make demo`: its routes, its edits, and plain HTTP calls to its stage.
 
 Every route is a MOCK integration that answers a fixed JSON body, so the stage's answers show
-which deployment it serves. The API edits go through tests/e2e/support/api_spec_tool.py (the
-same code the data-plane tests use).
+which deployment it serves. With hashicorp/aws (examples/local) Terraform makes the API from
+`tfvars`; with the stand-in (examples/local/stand-in) `create` and `edit` make it with boto3,
+through tests/e2e/support/api_spec_tool.py (the same code the data-plane tests use).
+
+  demo_api.py tfvars --step N --out FILE         write examples/local's variables (terraform.tfvars.json)
+                                                 for the seed (0) or after edit N; prints what
+                                                 changed
 
   demo_api.py create --endpoint URL              create the "petstore" API (the seed), print its id
   demo_api.py edit   --endpoint URL --rest-api-id ID --step N
@@ -53,6 +58,12 @@ EDITS[2] = ("add GET /vets; GET /pets answers a fourth pet",
              "GET /pets": route({"pets": ["Rex", "Tom", "Kit", "Max"]})})
 
 
+def tfvars(step: int) -> tuple[str, dict]:
+    """(what changed, examples/local's variables) for the seed (0) or after edit `step`."""
+    what, spec = ("the seed", SEED) if step == 0 else EDITS[step]
+    return what, {"routes": {key: route["body"] for key, route in spec.items()}}
+
+
 def client(endpoint: str):
     return boto3.client("apigateway", endpoint_url=endpoint, region_name=REGION,
                         aws_access_key_id="testing", aws_secret_access_key="testing")
@@ -78,13 +89,23 @@ def call(endpoint: str, api_id: str, stage: str, keys: list[str]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["create", "edit", "ids", "deploy", "call", "routes"])
+    parser.add_argument("command", choices=["tfvars", "create", "edit", "ids", "deploy", "call", "routes"])
     parser.add_argument("routes_to_call", nargs="*", metavar="ROUTE")
-    parser.add_argument("--endpoint", required=True)
+    parser.add_argument("--endpoint")
     parser.add_argument("--rest-api-id")
     parser.add_argument("--stage", default="demo")
-    parser.add_argument("--step", type=int, choices=sorted(EDITS))
+    parser.add_argument("--step", type=int, choices=[0, *sorted(EDITS)])
+    parser.add_argument("--out", type=Path, help="tfvars: the file to write")
     args = parser.parse_intermixed_args()
+    if args.command == "tfvars":
+        if not args.out:
+            parser.error("tfvars needs --out FILE")
+        what, variables = tfvars(args.step or 0)
+        args.out.write_text(json.dumps(variables, indent=2) + "\n")
+        print(what)
+        return 0
+    if not args.endpoint:
+        parser.error("--endpoint is required")
     c = client(args.endpoint)
     if args.command == "create":
         api_id = c.create_rest_api(name="petstore", description="gwtrigger demo")["id"]
@@ -95,6 +116,8 @@ def main() -> int:
         parser.error("--rest-api-id is required")
     api_id = args.rest_api_id
     if args.command == "edit":
+        if not args.step:
+            parser.error("edit needs --step 1 or 2")
         what, spec = EDITS[args.step]
         apply(c, api_id, spec)
         print(what)

@@ -977,3 +977,45 @@ async fn a_page_the_sdk_cannot_type_is_read_once_not_retried() {
         "the null template must not look like a failure to retry"
     );
 }
+
+/// A method left without an integration (an integration replaced with create_before_destroy,
+/// hashicorp/terraform-provider-aws#21907), as AWS answers it: GetResources `embed=methods`
+/// without `methodIntegration`, and GetMethod without it too. The read asks GetMethod once and
+/// the stage checks name the route.
+#[tokio::test]
+async fn a_method_aws_answers_without_integration_is_named() {
+    let method_body = aws_answer("get-resources")
+        .pointer("/item/2/resourceMethods/GET")
+        .cloned()
+        .map(|mut body| {
+            body.as_object_mut().unwrap().remove("methodIntegration");
+            body
+        })
+        .expect("GET /orders/{id}");
+    let fake = Fake::start(aws_shaped(
+        set_member(
+            "get-resources",
+            "/item/2/resourceMethods/GET/methodIntegration",
+            None,
+        ),
+        move |resource, verb| {
+            (resource == "itemres001" && verb == "GET").then(|| method_body.clone())
+        },
+    ))
+    .await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let (snap, stats) = aws::fetch_snapshot_with_stats(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stats.method_fallbacks, 1, "GetMethod is asked once");
+    assert_eq!(
+        gwtrigger::stage::no_integration::find(&snap),
+        ["GET /orders/{id}"]
+    );
+    let fake = Fake::start(aws_shaped(|_, _| {}, no_methods)).await;
+    let api = fake.client(0, &ClientOptions::default()).await;
+    let healthy = aws::fetch_snapshot(&api, AWS_API, &FetchOptions::default())
+        .await
+        .unwrap();
+    assert!(gwtrigger::stage::no_integration::find(&healthy).is_empty());
+}

@@ -547,3 +547,48 @@ async fn an_api_with_only_the_root_resource() {
     assert_eq!(stats.method_fallbacks, 0);
     assert_eq!(stats.resource_pages, 1);
 }
+
+/// A method whose integration was deleted after the deployment (what an integration replaced
+/// with create_before_destroy leaves, hashicorp/terraform-provider-aws#21907). moto answers it
+/// with `"methodIntegration": null` (AWS leaves the member out: tests/aws_fake.rs); the stage
+/// status names it, next to the fixture's DELETE /items that never had one.
+#[tokio::test]
+async fn a_method_whose_integration_was_deleted_is_named() {
+    let moto = start_moto();
+    let api = aws::client(&settings(&moto.endpoint)).await.unwrap();
+    let id = build_api(&api).await;
+    let sdk = api.sdk();
+    sdk.create_deployment()
+        .rest_api_id(&id)
+        .stage_name("dev")
+        .send()
+        .await
+        .unwrap();
+    let resources = sdk.get_resources().rest_api_id(&id).send().await.unwrap();
+    let items = resources
+        .items()
+        .iter()
+        .find(|r| r.path() == Some("/items"))
+        .and_then(|r| r.id())
+        .expect("/items")
+        .to_string();
+    sdk.delete_integration()
+        .rest_api_id(&id)
+        .resource_id(&items)
+        .http_method("POST")
+        .send()
+        .await
+        .unwrap();
+
+    let (live, stats) = aws::fetch_snapshot_with_stats(&api, &id, &FetchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(stats.method_fallbacks, 2, "GetMethod asked for both");
+    let missing = ["DELETE /items", "POST /items"];
+    assert_eq!(gwtrigger::stage::no_integration::find(&live), missing);
+    let stage = aws::fetch_deployed_stage(&api, &id, "dev").await.unwrap();
+    let status = gwtrigger::stage::StageStatus::check(&live, &stage);
+    assert!(!status.in_sync());
+    assert_eq!(status.unknown(), None);
+    assert_eq!(status.methods_without_integration, missing);
+}

@@ -1,11 +1,10 @@
 # A complete REST API whose deployment is re-created exactly when deployable content changes.
 # Nothing here lists route or integration ids by hand: data "gwtrigger" hashes the live API.
 #
-# Every route-defining resource uses for_each over a map, so adding, changing AND removing a
+# Every route-defining resource uses for_each over var.routes, so adding, changing AND removing a
 # route are key changes of resources listed in the data source's depends_on: the route change
 # and the redeployment land in the same apply (docs/guides/when-terraform-reads.md).
 
-data "aws_region" "current" {}
 data "aws_partition" "current" {}
 
 resource "aws_api_gateway_rest_api" "main" {
@@ -18,22 +17,16 @@ resource "aws_api_gateway_rest_api" "main" {
 
 # ---------------------------------------------------------------------------------- routes
 locals {
-  # Path parts directly under "/".
-  level1 = toset(["orders", "status"])
+  # var.routes keys are "VERB /path"; paths are at most two parts deep (a variable validation).
+  route_paths = toset([for key in keys(var.routes) : split(" ", key)[1]])
 
-  # Path parts one level deeper: "full path below /" => parent (a level1 key) and path part.
+  # Path parts directly under "/", and one level deeper ("orders/{order_id}" => parent "orders").
+  level1 = toset([for path in local.route_paths : split("/", path)[1] if path != "/"])
   level2 = {
-    "orders/{order_id}" = { parent = "orders", path_part = "{order_id}" }
-  }
-
-  # Every route: "VERB /path" => how it is served.
-  #   integration = "lambda": Lambda proxy (AWS_PROXY) to var.lambda_function_arn
-  #   integration = "http":   HTTP proxy to var.backend_url + path
-  routes = {
-    "GET /orders"            = { integration = "lambda", api_key_required = false }
-    "POST /orders"           = { integration = "lambda", api_key_required = true }
-    "GET /orders/{order_id}" = { integration = "lambda", api_key_required = false }
-    "GET /status"            = { integration = "http", api_key_required = false }
+    for path in local.route_paths : trimprefix(path, "/") => {
+      parent    = split("/", path)[1]
+      path_part = split("/", path)[2]
+    } if length(split("/", path)) == 3
   }
 
   resource_ids = merge(
@@ -42,8 +35,19 @@ locals {
     { for path, r in aws_api_gateway_resource.level2 : "/${path}" => r.id },
   )
 
-  # API Gateway's URI for invoking a Lambda function. The region is the API's region.
-  lambda_invoke_uri = "arn:${data.aws_partition.current.partition}:apigateway:${data.aws_region.current.region}:lambda:path/2015-03-31/functions/${var.lambda_function_arn}/invocations"
+  # How each backend named in var.routes is reached. "lambda": Lambda proxy (AWS_PROXY) to the
+  # function's invoke_arn (Lambda is always invoked with POST); "http": HTTP proxy to
+  # var.backend_url + the route's path. var.backends adds backends or replaces these.
+  backends = merge(
+    {
+      lambda = { type = "AWS_PROXY", uri = try(var.lambda_function.invoke_arn, null), http_method = "POST", append_path = false }
+      http   = { type = "HTTP_PROXY", uri = var.backend_url, http_method = null, append_path = true }
+    },
+    var.backends,
+  )
+
+  # "VERB /path" => the path's parameters ("order_id" for /orders/{order_id}; "proxy" for {proxy+})
+  path_parameters = { for key in keys(var.routes) : key => [for m in regexall("\\{([^}+]+)\\+?\\}", split(" ", key)[1]) : m[0]] }
 }
 
 resource "aws_api_gateway_resource" "level1" {
@@ -63,32 +67,56 @@ resource "aws_api_gateway_resource" "level2" {
 }
 
 resource "aws_api_gateway_method" "route" {
-  for_each = local.routes
+  for_each = var.routes
 
   rest_api_id      = aws_api_gateway_rest_api.main.id
   resource_id      = local.resource_ids[split(" ", each.key)[1]]
   http_method      = split(" ", each.key)[0]
   authorization    = "NONE"
   api_key_required = each.value.api_key_required
+  # Declared path parameters, so an HTTP backend can be given them (below).
+  request_parameters = { for name in local.path_parameters[each.key] : "method.request.path.${name}" => true }
+
+  lifecycle {
+    precondition {
+      condition     = contains(keys(local.backends), each.value.backend)
+      error_message = "Route \"${each.key}\" names backend \"${each.value.backend}\", which is not one of: ${join(", ", keys(local.backends))}."
+    }
+  }
 }
 
 resource "aws_api_gateway_integration" "route" {
-  for_each = local.routes
+  for_each = var.routes
 
   rest_api_id = aws_api_gateway_rest_api.main.id
   resource_id = aws_api_gateway_method.route[each.key].resource_id
   http_method = aws_api_gateway_method.route[each.key].http_method
 
-  type = each.value.integration == "lambda" ? "AWS_PROXY" : "HTTP_PROXY"
-  # Lambda is always invoked with POST, whatever the client's verb.
-  integration_http_method = each.value.integration == "lambda" ? "POST" : split(" ", each.key)[0]
-  uri                     = each.value.integration == "lambda" ? local.lambda_invoke_uri : "${var.backend_url}${split(" ", each.key)[1]}"
+  type                    = local.backends[each.value.backend].type
+  integration_http_method = coalesce(local.backends[each.value.backend].http_method, split(" ", each.key)[0])
+  uri = (local.backends[each.value.backend].append_path
+    ? "${local.backends[each.value.backend].uri}${split(" ", each.key)[1]}"
+    : local.backends[each.value.backend].uri
+  )
+  # A backend that gets the route's path also gets its path parameters' values.
+  request_parameters = local.backends[each.value.backend].append_path ? {
+    for name in local.path_parameters[each.key] : "integration.request.path.${name}" => "method.request.path.${name}"
+  } : {}
+
+  lifecycle {
+    precondition {
+      condition     = local.backends[each.value.backend].uri != null
+      error_message = "Route \"${each.key}\" uses backend \"${each.value.backend}\", which has no URI: set var.lambda_function (e.g. = aws_lambda_function.orders) or give the backend a uri in var.backends."
+    }
+  }
 }
 
 resource "aws_lambda_permission" "api" {
+  count = var.lambda_function == null ? 0 : 1
+
   statement_id  = "AllowApiGatewayInvoke-${var.name}"
   action        = "lambda:InvokeFunction"
-  function_name = var.lambda_function_name
+  function_name = var.lambda_function.function_name
   principal     = "apigateway.amazonaws.com"
   # any stage, any method, any path of this API
   source_arn = "${aws_api_gateway_rest_api.main.execution_arn}/*/*"
@@ -129,7 +157,9 @@ resource "aws_api_gateway_deployment" "main" {
 resource "aws_iam_role" "apigateway_cloudwatch" {
   count = var.manage_account_logging_role ? 1 : 0
 
-  name = "apigateway-cloudwatch-logs"
+  # IAM names are account-wide and this role is made once per region: a prefix keeps two
+  # regions' stacks of one account from colliding.
+  name_prefix = "apigateway-cloudwatch-"
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -231,22 +261,21 @@ resource "aws_api_gateway_usage_plan_key" "client" {
 }
 
 # ---------------------------------------------------------------------------------- drift check
-# Ends a plan/apply with a warning naming the routes when the stage serves something other than
-# the live API (for example after a resource block was deleted: that is one apply late).
+# Ends a plan/apply with a warning when the stage serves something other than the live API (for
+# example after a resource block was deleted: that is one apply late) or a method has no
+# integration (left by an integration replacement: the next plan says so, with the cure). The
+# stage name is the variable, not aws_api_gateway_stage.main.stage_name, so the plan can read it
+# (docs/data-sources/gwtrigger_stage.md, "When Terraform reads it").
 check "stage_serves_live_api" {
   data "gwtrigger_stage" "current" {
     rest_api_id = aws_api_gateway_rest_api.main.id
-    stage_name  = aws_api_gateway_stage.main.stage_name
+    stage_name  = var.stage_name
   }
 
   assert {
     condition     = data.gwtrigger_stage.current.in_sync
     error_message = <<-EOT
-      Stage ${var.stage_name} serves deployment ${data.gwtrigger_stage.current.deployment_id}, which differs from the live API.
-      Not deployed:        ${join(", ", data.gwtrigger_stage.current.undeployed_routes)}
-      Removed but served:  ${join(", ", data.gwtrigger_stage.current.removed_routes)}
-      Auth/API key differ: ${join(", ", data.gwtrigger_stage.current.changed_routes)}
-      Integration differs: ${join(", ", data.gwtrigger_stage.current.changed_integrations)}
+      ${join("\n", data.gwtrigger_stage.current.problems)}
       Run: gwtrigger doctor --rest-api-id ${aws_api_gateway_rest_api.main.id} --stage ${var.stage_name}
     EOT
   }

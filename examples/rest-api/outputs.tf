@@ -22,3 +22,8 @@ output "deployment_id" {
   description = "The deployment the stage serves; changes exactly when the hash changes."
   value       = aws_api_gateway_deployment.main.id
 }
+
+output "api_key_id" {
+  description = "Id of the API key for the routes that require one; its value: aws apigateway get-api-key --api-key ID --include-value."
+  value       = aws_api_gateway_api_key.client.id
+}

@@ -5,8 +5,8 @@ terraform {
   required_providers {
     aws = {
       source = "hashicorp/aws"
-      # v6: data.aws_region.current.region (v5 called it .name, deprecated in v6)
-      version = ">= 6.0"
+      # Nothing here differs between v5 and v6 (the Lambda URI is the function's invoke_arn).
+      version = ">= 5.0, < 7.0"
     }
     gwtrigger = {
       source  = "gwtrigger/gwtrigger"

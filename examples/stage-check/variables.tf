@@ -6,7 +6,7 @@ variable "rest_api_id" {
 variable "stage_name" {
   type        = string
   default     = "dev"
-  description = "Stage to check (aws_api_gateway_stage.dev.stage_name)."
+  description = "Stage to check (its name, not a reference to the aws_api_gateway_stage resource)."
 }
 
 variable "region" {

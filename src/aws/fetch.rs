@@ -69,8 +69,9 @@ impl FetchStats {
     }
 }
 
-/// Checks the id before any call: AWS ids are 10 lowercase alphanumerics, emulators may
-/// differ, so any non-empty ASCII alphanumeric id is accepted.
+/// The one REST API id check, before any call, for both data sources and the CLI (`front`
+/// picks how the message names the setting): AWS ids are 10 lowercase alphanumerics, emulators
+/// may differ, so any non-empty ASCII alphanumeric id is accepted.
 pub fn validate_rest_api_id(rest_api_id: &str, front: FrontEnd) -> Result<(), AwsError> {
     let problem = if rest_api_id.trim().is_empty() {
         Some("is empty")
@@ -100,7 +101,7 @@ pub fn validate_rest_api_id(rest_api_id: &str, front: FrontEnd) -> Result<(), Aw
                 }
             ),
         )
-        .with_attribute("rest_api_id")),
+        .with_attribute(Setting::RestApiId.attribute())),
     }
 }
 

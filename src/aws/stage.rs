@@ -13,7 +13,7 @@ use aws_smithy_types::date_time::Format;
 
 use super::error::from_sdk;
 // Usage plans and keys are read in pages of the API maximum.
-use super::fetch::{context, paginate, MAX_PAGE_SIZE as PAGE_SIZE};
+use super::fetch::{context, paginate, validate_rest_api_id, MAX_PAGE_SIZE as PAGE_SIZE};
 use super::{fetch_snapshot, ApiGateway, AwsError, AwsErrorKind, FetchOptions, Setting};
 use crate::stage::export;
 use crate::stage::model::{DeployedRoutes, DeployedStage, MethodSetting, StageContext, UsagePlan};
@@ -26,6 +26,7 @@ pub async fn fetch_deployed_stage(
     rest_api_id: &str,
     stage_name: &str,
 ) -> Result<DeployedStage, AwsError> {
+    validate_rest_api_id(rest_api_id, api.front_end())?;
     let stage = {
         let _permit = api.permit().await?;
         api.sdk()
@@ -310,6 +311,7 @@ pub async fn fetch_stage_context(
     stage_name: &str,
     fetch: &FetchOptions,
 ) -> Result<StageContext, AwsError> {
+    validate_rest_api_id(rest_api_id, api.front_end())?;
     let (live, stage, usage_plans) = futures::try_join!(
         fetch_snapshot(api, rest_api_id, fetch),
         fetch_deployed_stage(api, rest_api_id, stage_name),

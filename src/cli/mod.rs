@@ -34,7 +34,8 @@ pub struct Cli {
 enum Command {
     /// Print the redeployment hash of a REST API (the data source's `hash`).
     Hash(hash::HashArgs),
-    /// Compare what a stage serves with the live API (exit 0 in sync, 2 drift, 1 error).
+    /// Compare what a stage serves with the live API and name live methods without an
+    /// integration (exit 0 in sync, 2 drift or a method without an integration, 1 error).
     Drift(drift::DriftArgs),
     /// Run the 403 checklist for a stage/route (exit 0 pass or warn, 2 fail, 1 error).
     Doctor(doctor::DoctorArgs),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::aws::{ApiGateway, FetchOptions};
+use crate::aws::{self, ApiGateway, FetchOptions, FrontEnd};
 use crate::canonical::{Aspect, Options};
 use crate::inspect;
 use crate::plugin::{Attribute, Block, Diagnostic, ReadResult, Schema, Type, Value};
@@ -65,8 +65,8 @@ pub struct Request {
 pub fn validate(config: &Value) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     if let Value::String(id) = config.get("rest_api_id") {
-        if let Some(problem) = rest_api_id_problem(id) {
-            problems.push(problem);
+        if let Err(err) = aws::validate_rest_api_id(id, FrontEnd::Provider) {
+            problems.push(diagnostic(&err));
         }
     }
     if let Err(problem) = exclude(config) {
@@ -139,25 +139,6 @@ pub async fn read(
         ("integration_count", count(fp.integration_count)),
     ]);
     Ok((state, Vec::new()))
-}
-
-fn rest_api_id_problem(id: &str) -> Option<Diagnostic> {
-    let problem = if id.trim().is_empty() {
-        "rest_api_id is empty.".to_string()
-    } else if !id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        format!(
-            "{id:?} is not a REST API id: ids are letters and digits only, like \"a1b2c3d4e5\"."
-        )
-    } else {
-        return None;
-    };
-    Some(
-        Diagnostic::error(
-            "Invalid rest_api_id",
-            format!("{problem} Use the id of the API, e.g. aws_api_gateway_rest_api.main.id, not its name or ARN."),
-        )
-        .at("rest_api_id"),
-    )
 }
 
 fn exclude(config: &Value) -> Result<Options, Diagnostic> {

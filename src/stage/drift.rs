@@ -35,6 +35,45 @@ impl Drift {
             && self.changed_integrations.is_empty()
     }
 
+    /// Each kind of drift with what it means for its routes, in report order.
+    pub fn groups(&self) -> [(&'static str, &[String]); 4] {
+        [
+            ("not deployed", &self.undeployed_routes),
+            (
+                "removed from the API but still served",
+                &self.removed_routes,
+            ),
+            ("auth or API-key requirement changed", &self.changed_routes),
+            ("integration changed", &self.changed_integrations),
+        ]
+    }
+
+    /// The drift in one paragraph with its fix (for a `check` block's message); `None` in sync.
+    pub fn problem(&self, rest_api_id: &str, stage: &DeployedStage) -> Option<String> {
+        if self.in_sync() {
+            return None;
+        }
+        let when = stage
+            .deployed_at
+            .as_deref()
+            .map(|t| format!(", created {t}"))
+            .unwrap_or_default();
+        let groups: Vec<String> = self
+            .groups()
+            .iter()
+            .filter(|(_, routes)| !routes.is_empty())
+            .map(|(what, routes)| format!("{what}: {}", routes.join(", ")))
+            .collect();
+        Some(format!(
+            "Stage {name} serves deployment {deployment}{when}, which differs from the live API; {groups}. \
+             Redeploy: let data \"gwtrigger\" drive aws_api_gateway_deployment.triggers \
+             (once by hand: aws apigateway create-deployment --rest-api-id {rest_api_id} --stage-name {name}).",
+            name = stage.stage_name,
+            deployment = stage.deployment_id,
+            groups = groups.join("; "),
+        ))
+    }
+
     /// True when `route` is affected by any of the drift.
     pub fn touches(&self, route: &str) -> bool {
         [
@@ -81,9 +120,9 @@ pub fn compute(live: &Snapshot, stage: &DeployedStage) -> Result<Drift, String> 
                 .into_iter()
                 .filter(|(route, live)| match (exported.get(route), live) {
                     (Some(deployed), Some(live)) => deployed != live,
-                    // A deployed route whose live method lost its integration.
-                    (Some(_), None) => true,
-                    (None, _) => false,
+                    // A live method without an integration is named by `no_integration`, with
+                    // its own cause and fix (a redeployment alone would be refused).
+                    (Some(_), None) | (None, _) => false,
                 })
                 .map(|(route, _)| route)
                 .collect();
@@ -189,6 +228,33 @@ pub(crate) mod tests {
         assert_eq!(drift.changed_integrations, ["GET /items"]);
         assert!(!drift.in_sync());
         assert!(drift.touches("GET /items") && !drift.touches("GET /nope"));
+        let problem = drift.problem("abc123", &deployed(&old)).unwrap();
+        assert!(
+            problem.starts_with("Stage dev serves deployment d1, which differs from the live API; \
+                 not deployed: GET /new, PUT /new; removed from the API but still served: DELETE /old; \
+                 auth or API-key requirement changed: POST /items; integration changed: GET /items. "),
+            "{problem}"
+        );
+        assert!(
+            problem.contains("--rest-api-id abc123 --stage-name dev"),
+            "{problem}"
+        );
+        assert_eq!(
+            compute(&live, &deployed(&live))
+                .unwrap()
+                .problem("abc123", &deployed(&live)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_live_method_that_lost_its_integration_is_not_an_integration_change() {
+        let old = api(&[("GET", "/items", method("NONE", false, "http://a"))]);
+        let mut lost = method("NONE", false, "http://a");
+        lost.integration = None;
+        let live = api(&[("GET", "/items", lost)]);
+        // Named by `no_integration` instead, with its own fix.
+        assert!(compute(&live, &deployed(&old)).unwrap().in_sync());
     }
 
     #[test]

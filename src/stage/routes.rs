@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::no_integration::integration_of;
 use crate::snapshot::{Integration, Method, Snapshot};
 
 /// `"VERB /path"`, the key used by the hash's `routes` map and every stage attribute.
@@ -109,11 +110,7 @@ pub fn live_auth(snapshot: &Snapshot) -> BTreeMap<String, RouteAuth> {
 pub fn live_integrations(snapshot: &Snapshot) -> BTreeMap<String, Option<IntegrationTarget>> {
     live_methods(snapshot)
         .map(|(route, method)| {
-            let target = method
-                .integration
-                .as_ref()
-                .map(IntegrationTarget::from_integration)
-                .filter(|t| t.integration_type.is_some());
+            let target = integration_of(method).map(IntegrationTarget::from_integration);
             (route, target)
         })
         .collect()

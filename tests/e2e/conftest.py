@@ -6,6 +6,7 @@ Session:  repo_root, tools (bootstrap'd venv: terraform shim, moto_server, pytho
           filesystem mirror + .tfrc), terraform_factory.
 Session:  localstack (one LocalStack per run, started on first use, via localstack_server.py;
           a test using it fails, never skips, when Python 3.13 / .venv-localstack is missing).
+Function: localstack_recorder (fake_apigw in front of it: GetDeployment with apiSummary).
 Module:   moto_server (one moto_server per test module on a free loopback port).
 Function: moto (the module's server with its state reset), apigw (boto3 client on moto),
           proxy (ApigwProxy in front of moto), cli (runs `gwtrigger` with test credentials).
@@ -35,6 +36,7 @@ SUPPORT_DIR = Path(__file__).resolve().parent / "support"
 sys.path.insert(0, str(SUPPORT_DIR))
 
 from apigw_proxy import ApigwProxy  # noqa: E402
+from fake_apigw import FakeApigw  # noqa: E402
 from localstack_server import LocalStack, LocalStackUnavailable  # noqa: E402
 from harness import (  # noqa: E402
     MATRIX_RESULTS,
@@ -197,6 +199,15 @@ def localstack(tools: Tools, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     print(f"\nLocalStack ready at {server.url} in {server.startup_seconds:.1f}s", file=sys.stderr)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def localstack_recorder(localstack: LocalStack) -> Iterator[FakeApigw]:
+    """The deployment recorder (fake_apigw) in front of the session's LocalStack: a control-plane
+    endpoint whose GetDeployment has the apiSummary AWS answers (LocalStack's has none)."""
+    recorder = FakeApigw(localstack.url, region=REGION).start()
+    yield recorder
+    recorder.stop()
 
 
 @pytest.fixture

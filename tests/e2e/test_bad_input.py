@@ -34,18 +34,26 @@ def tf_vars(endpoint: str, api_id: str, **extra: Any) -> dict[str, Any]:
 
 # ----- rest_api_id ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("bad, detail", [
-    ("", "rest_api_id is empty."),
-    ("my api", '"my api" is not a REST API id: ids are letters and digits only'),
-    ("arn:aws:apigateway:us-east-1::/restapis/abc", "is not a REST API id"),
+@pytest.mark.parametrize("bad, problem", [
+    ("", "is empty"),
+    ("my api", "contains characters other than letters and digits"),
+    ("arn:aws:apigateway:us-east-1::/restapis/abc", "contains characters other than letters and digits"),
 ])
-def test_malformed_rest_api_id(tf: Terraform, proxy: ApigwProxy, cli: Cli, bad: str, detail: str) -> None:
+def test_malformed_rest_api_id(tf: Terraform, proxy: ApigwProxy, cli: Cli, bad: str, problem: str) -> None:
+    """One check (src/aws/fetch.rs `validate_rest_api_id`) for both data sources and the CLI: one
+    message per front end, naming `rest_api_id` in Terraform and --rest-api-id in the CLI."""
     result = forget_state(tf).plan(tf_vars(proxy.url, bad), expect=1)
-    assert_diagnostic(result, "Invalid rest_api_id", detail, "aws_api_gateway_rest_api.main.id",
+    assert_diagnostic(result, "Invalid rest_api_id", f"`rest_api_id` {problem} ({bad!r}".replace("'", '"'),
+                      'Use the REST API\'s id, e.g. "a1b2c3d4e5" (aws_api_gateway_rest_api.NAME.id), not its name, ARN or URL.',
                       source_line=ID_LINE)
-    summary, cli_detail, _ = cli_error(cli, proxy.url, bad)
-    assert summary == "Invalid --rest-api-id" and "not its name, ARN or URL" in cli_detail, cli_detail
-    assert cli_detail.startswith("--rest-api-id "), cli_detail
+    for command in (["hash"], ["drift", "--stage", "dev"], ["doctor", "--stage", "dev"]):
+        run = cli.run(command[0], "--rest-api-id", bad, *command[1:], "--endpoint-url", proxy.url,
+                      "--region", "us-east-1", expect=1)
+        assert run.stdout == "", run.describe()
+        assert run.stderr.startswith("Error: Invalid --rest-api-id\n\n"), run.describe()
+        detail = " ".join(run.stderr.split("\n\n", 1)[1].split())
+        assert detail.startswith(f"--rest-api-id {problem} ("), detail
+        assert detail.endswith("(aws apigateway get-rest-apis lists them), not its name, ARN or URL."), detail
     assert proxy.count() == 0, "no request for an invalid id"
 
 

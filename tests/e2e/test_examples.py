@@ -1,8 +1,9 @@
 """The examples and the claims the docs make, checked.
 
-- `terraform fmt -check` on every example directory; `terraform validate` where every provider
-  can be installed here (gwtrigger from the test mirror; hashicorp/aws cannot be, so
-  examples/rest-api and examples/fastapi/terraform are only formatted).
+- `terraform fmt -check` on every example directory; `terraform validate` of examples/local/stand-in,
+  stage-check and rest-api, with gwtrigger from the test mirror and hashicorp/aws from where
+  support/aws_provider.py finds it. examples/rest-api and examples/local are applied on
+  LocalStack by test_example_rest_api.py and test_demo_config.py.
 - examples/fastapi: the docs page and "Try it out" work behind a stand-in for API Gateway's
   stage routing when the stage is the root path, and hit the classic 403 when it is not.
 - docs/guides/when-terraform-reads.md and migrating-from-triggers-list.md: the Terraform
@@ -26,8 +27,11 @@ import pytest
 from harness import REPO_ROOT, Terraform, Tools, run
 
 EXAMPLES = REPO_ROOT / "examples"
-# Directories whose providers all install from the test mirror (gwtrigger + built-ins).
-VALIDATABLE = ["local", "stage-check"]
+# Directories whose providers all install from the test mirror (gwtrigger + built-ins), and those
+# that also need hashicorp/aws (examples/local is applied by test_demo_config.py; rest-api is
+# validated as the root module it can be, with its providers.tf, and applied as a child module).
+VALIDATABLE = ["local/stand-in", "stage-check"]
+VALIDATABLE_WITH_AWS = ["rest-api"]
 
 
 def example_dirs() -> list[Path]:
@@ -38,7 +42,7 @@ def example_dirs() -> list[Path]:
 
 def test_every_example_directory_is_checked() -> None:
     names = {str(d.relative_to(EXAMPLES)) for d in example_dirs()}
-    assert {"local", "stage-check", "rest-api", "fastapi/terraform"} <= names, names
+    assert {"local", "local/stand-in", "stage-check", "rest-api", "fastapi/terraform"} <= names, names
 
 
 def test_terraform_fmt_check_on_every_example(tools: Tools) -> None:
@@ -47,15 +51,25 @@ def test_terraform_fmt_check_on_every_example(tools: Tools) -> None:
     assert result.code == 0, "run `terraform fmt -recursive examples`\n" + result.describe()
 
 
-@pytest.mark.parametrize("name", VALIDATABLE)
-def test_terraform_validate(name: str, terraform_factory: Callable[[Path], Terraform],
-                            tmp_path: Path) -> None:
-    workdir = tmp_path / name
-    shutil.copytree(EXAMPLES / name, workdir, ignore=shutil.ignore_patterns(".terraform*", "*.tfstate*"))
-    tf = terraform_factory(workdir)
+def validate(tf: Terraform, name: str) -> None:
+    # only this directory's files: a subdirectory is another configuration
+    shutil.copytree(EXAMPLES / name, tf.workdir, dirs_exist_ok=True,
+                    ignore=lambda d, names: [n for n in names if (Path(d) / n).is_dir() or n.startswith(".terraform")])
     tf.init()
     result = tf.run("validate", "-no-color")
     assert "Success! The configuration is valid." in result.stdout, result.describe()
+
+
+@pytest.mark.parametrize("name", VALIDATABLE)
+def test_terraform_validate(name: str, terraform_factory: Callable[[Path], Terraform],
+                            tmp_path: Path) -> None:
+    validate(terraform_factory(tmp_path / name), name)
+
+
+@pytest.mark.parametrize("name", VALIDATABLE_WITH_AWS)
+def test_terraform_validate_with_hashicorp_aws(name: str, aws_terraform_factory: Callable[[Path], Terraform],
+                                               tmp_path: Path) -> None:
+    validate(aws_terraform_factory(tmp_path / name), name)
 
 
 # ------------------------------------------------------------------------------ examples/fastapi

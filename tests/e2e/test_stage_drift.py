@@ -116,7 +116,7 @@ def test_check_block_warns_with_the_undeployed_routes(terraform_factory: Any, fa
     stale = tf.apply(variables)  # a check block never fails the run
     out = " ".join(stale.output.split())
     assert "Warning: Check block assertion failed" in out, stale.describe()
-    assert "undeployed: POST /items, PUT /items/{id}" in out, stale.describe()
+    assert "which differs from the live API; not deployed: POST /items, PUT /items/{id}." in out, stale.describe()
 
     api.deploy("dev")
     fixed = tf.apply(variables)

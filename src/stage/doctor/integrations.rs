@@ -1,44 +1,35 @@
-//! Check 6: integrations of the live API: methods without one, malformed URIs and ARNs, and
-//! Lambda functions in another region than the API.
+//! Check 6: integrations of the live API: methods without one (named as [`no_integration`]
+//! names them), malformed URIs and ARNs, and Lambda functions in another region than the API.
 
 use super::{Check, CheckId, Inputs, Status};
 use crate::snapshot::Integration;
-use crate::stage::routes::route_key;
+use crate::stage::no_integration;
+use crate::stage::routes::{live_methods, route_key};
 
 pub(super) fn check(inputs: &Inputs<'_>) -> Check {
     let scope: Option<String> = inputs.routes_in_scope_key();
+    let in_scope = |route: &String| scope.as_ref().is_none_or(|s| s == route);
     let region = inputs.ctx.region.as_deref();
-    let mut fails = Vec::new();
+    let missing: Vec<String> = no_integration::find(&inputs.ctx.live)
+        .into_iter()
+        .filter(in_scope)
+        .collect();
+    let mut fails: Vec<String> = missing.iter().map(|r| no_integration::detail(r)).collect();
     let mut warns = Vec::new();
     let mut checked = 0;
-    for resource in &inputs.ctx.live.resources {
-        for (verb, method) in &resource.methods {
-            let route = route_key(verb, &resource.path);
-            if scope.as_ref().is_some_and(|s| *s != route) {
-                continue;
-            }
-            checked += 1;
-            // An integration without a type is what emulators return for "none" (GetIntegration `{}`).
-            match method
-                .integration
-                .as_ref()
-                .filter(|i| i.integration_type.as_deref().is_some_and(|t| !t.is_empty()))
-            {
-                None => fails.push(format!(
-                    "{route}: no integration (the method cannot be deployed or called)"
-                )),
-                Some(integration) => {
-                    for problem in problems(integration, region) {
-                        match problem {
-                            Problem::Fail(p) => fails.push(format!("{route}: {p}")),
-                            Problem::Warn(p) => warns.push(format!("{route}: {p}")),
-                        }
-                    }
-                }
+    for (route, method) in live_methods(&inputs.ctx.live).filter(|(r, _)| in_scope(r)) {
+        checked += 1;
+        for problem in no_integration::integration_of(method)
+            .map(|integration| problems(integration, region))
+            .unwrap_or_default()
+        {
+            match problem {
+                Problem::Fail(p) => fails.push(format!("{route}: {p}")),
+                Problem::Warn(p) => warns.push(format!("{route}: {p}")),
             }
         }
     }
-    let fix = r#"resource "aws_api_gateway_integration" "this" {
+    let snippet = r#"resource "aws_api_gateway_integration" "this" {
   rest_api_id             = aws_api_gateway_rest_api.this.id
   resource_id             = aws_api_gateway_resource.items.id
   http_method             = "GET"
@@ -53,12 +44,26 @@ resource "aws_lambda_permission" "apigw" {
   source_arn    = "${aws_api_gateway_rest_api.this.execution_arn}/*/*"
 }"#;
     if !fails.is_empty() {
+        let mut details = [fails.clone(), warns].concat();
+        let mut fix = String::new();
+        if !missing.is_empty() {
+            details.push(format!("{}.", no_integration::CONSEQUENCE));
+            details.push(format!("{}.", no_integration::CAUSE));
+            fix.push_str(no_integration::FIX);
+            fix.push('.');
+        }
+        if fails.len() > missing.len() {
+            if !fix.is_empty() {
+                fix.push('\n');
+            }
+            fix.push_str(snippet);
+        }
         return Check::new(
             CheckId::Integrations,
             Status::Fail,
             format!("{} integration problem(s)", fails.len()),
         )
-        .details([fails, warns].concat())
+        .details(details)
         .fix(fix);
     }
     if !warns.is_empty() {
@@ -68,7 +73,7 @@ resource "aws_lambda_permission" "apigw" {
             format!("{} integration warning(s)", warns.len()),
         )
         .details(warns)
-        .fix(fix);
+        .fix(snippet);
     }
     Check::new(
         CheckId::Integrations,

@@ -32,16 +32,7 @@ pub(super) fn check(inputs: &Inputs<'_>) -> Check {
         }
     };
     let mut details = Vec::new();
-    let groups = [
-        ("not deployed", &drift.undeployed_routes),
-        (
-            "removed from the API but still served",
-            &drift.removed_routes,
-        ),
-        ("auth or API-key requirement changed", &drift.changed_routes),
-        ("integration changed", &drift.changed_integrations),
-    ];
-    for (what, routes) in groups {
+    for (what, routes) in drift.groups() {
         details.extend(routes.iter().map(|r| format!("{r}: {what}")));
     }
     if !drift.auth_compared {

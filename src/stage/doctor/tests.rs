@@ -365,8 +365,32 @@ fn integrations_flag_missing_malformed_and_cross_region() {
     ]);
     let c = check(&ctx, None, CheckId::Integrations);
     assert_eq!(c.status, Status::Fail);
-    assert_eq!(c.details.len(), 4, "{:?}", c.details);
-    assert!(c.fix.unwrap().contains("invoke_arn"));
+    assert_eq!(c.summary, "4 integration problem(s)");
+    assert_eq!(c.details[0], crate::stage::no_integration::detail("GET /a"));
+    assert!(
+        c.details
+            .iter()
+            .any(|d| d.contains("terraform-provider-aws#21907")),
+        "{:?}",
+        c.details
+    );
+    let fix = c.fix.unwrap();
+    assert!(fix.starts_with(crate::stage::no_integration::FIX), "{fix}");
+    assert!(
+        fix.contains("invoke_arn"),
+        "the other failures keep their snippet: {fix}"
+    );
+
+    // Only the method without an integration: the shared fix alone.
+    let mut no_integration = method("NONE", false, "x");
+    no_integration.integration = Some(Integration::default());
+    ctx.live = api(&[("GET", "/a", no_integration)]);
+    let c = check(&ctx, Some("GET /a"), CheckId::Integrations);
+    assert_eq!(c.status, Status::Fail);
+    assert_eq!(
+        c.fix.as_deref(),
+        Some(format!("{}.", crate::stage::no_integration::FIX).as_str())
+    );
 
     let other_region = LAMBDA_URI.replace("us-east-1", "eu-west-1");
     ctx.live = api(&[("GET", "/e", lambda_method(&other_region, "POST"))]);

@@ -22,6 +22,9 @@ from typing import Any, Optional, Sequence
 
 import pytest
 
+import aws_provider
+from aws_provider import AwsProvider
+
 REPO_ROOT = Path(__file__).resolve().parents[3]  # tests/e2e/support/<this file>
 PROVIDER_HOST = "registry.terraform.io"
 PROVIDER_NAMESPACE = "gwtrigger"
@@ -154,62 +157,13 @@ class Mirror:
     home: Path
 
 
-# hashicorp/aws, the provider users write their API with. Tests that stand for a user's
-# configuration install it from a filesystem mirror (GWTRIGGER_AWS_PROVIDER_MIRROR, else the first
-# of AWS_MIRROR_CANDIDATES holding it) or, with GWTRIGGER_AWS_PROVIDER_FROM_REGISTRY=1 on a
-# machine with internet, from the public registry. Neither: the test fails saying how to fix it.
-AWS_PROVIDER_SOURCE = f"{PROVIDER_HOST}/hashicorp/aws"
-AWS_MIRROR_CANDIDATES = (
-    Path("/opt/tf-plugins"),
-    Path.home() / ".terraform.d" / "plugins",
-    Path("/usr/local/share/terraform/plugins"),
-    Path("/usr/share/terraform/plugins"),
-)
-AWS_PROVIDER_HELP = (
-    "hashicorp/aws is needed by the tests that apply a user's configuration. Either point "
-    "GWTRIGGER_AWS_PROVIDER_MIRROR at a Terraform filesystem mirror holding it (the folder above "
-    "registry.terraform.io; `terraform providers mirror DIR` in a config requiring hashicorp/aws "
-    "writes one), or set GWTRIGGER_AWS_PROVIDER_FROM_REGISTRY=1 on a machine that reaches "
-    "registry.terraform.io."
-)
-
-
-@dataclass
-class AwsProvider:
-    """Where hashicorp/aws is installed from: a filesystem mirror root, or the registry (None)."""
-
-    mirror: Optional[Path]
-    version: str
-
-    @property
-    def version_constraint(self) -> str:
-        return self.version if self.mirror else ">= 5.0, < 7.0"
-
-
-def _aws_versions(root: Path) -> list[str]:
-    base = root / PROVIDER_HOST / "hashicorp" / "aws"
-    if not base.is_dir():
-        return []
-    return sorted(
-        (v.name for v in base.iterdir() if any((v / "linux_amd64").glob("terraform-provider-aws_v*"))),
-        key=lambda v: [int(x) if x.isdigit() else x for x in v.replace("-", ".").split(".")],
-    )
-
-
 def find_aws_provider() -> AwsProvider:
-    """hashicorp/aws for this run, or pytest.fail with how to provide it (never a skip)."""
-    named = os.environ.get("GWTRIGGER_AWS_PROVIDER_MIRROR")
-    candidates = [Path(named)] if named else list(AWS_MIRROR_CANDIDATES)
-    for root in candidates:
-        versions = _aws_versions(root)
-        if versions:
-            return AwsProvider(root, versions[-1])
-    if os.environ.get("GWTRIGGER_AWS_PROVIDER_FROM_REGISTRY") == "1":
-        return AwsProvider(None, "")
-    where = f"GWTRIGGER_AWS_PROVIDER_MIRROR={named} holds no" if named else (
-        "no filesystem mirror holding it was found in " + ", ".join(map(str, AWS_MIRROR_CANDIDATES)) + "; no")
-    pytest.fail(f"{where} registry.terraform.io/hashicorp/aws/*/linux_amd64 provider. {AWS_PROVIDER_HELP}",
-                pytrace=False)
+    """hashicorp/aws for tests standing for a user's configuration (support/aws_provider.py), or
+    pytest.fail with how to provide it (never a skip)."""
+    try:
+        return aws_provider.find()
+    except aws_provider.AwsProviderUnavailable as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 def required_providers_with_aws(aws: AwsProvider) -> str:
@@ -230,8 +184,11 @@ terraform {{
 """
 
 
-def aws_provider_block(endpoint_var: str = "var.endpoint", region: str = REGION) -> str:
-    """A hashicorp/aws provider block for an emulator: test keys and no STS/IAM/IMDS calls at start."""
+def aws_provider_block(endpoint_var: str = "var.endpoint", region: str = REGION,
+                       services: Sequence[str] = ()) -> str:
+    """A hashicorp/aws provider block for an emulator: test keys and no STS/IAM/IMDS calls at start.
+    API Gateway goes to `endpoint_var`; each of `services` (e.g. "iam", "logs") to the same URL."""
+    others = "".join(f"\n    {service} = {endpoint_var}" for service in services)
     return f"""
 provider "aws" {{
   region                      = "{region}"
@@ -242,7 +199,7 @@ provider "aws" {{
   skip_requesting_account_id  = true
   skip_region_validation      = true
   endpoints {{
-    apigateway = {endpoint_var}
+    apigateway = {endpoint_var}{others}
   }}
 }}
 """
@@ -266,28 +223,9 @@ def write_mirror(base: Path, provider_binary: Path, version: str = PROVIDER_VERS
     home = base / "home"
     home.mkdir(exist_ok=True)
     tfrc = base / "terraform.tfrc"
-    aws_block, direct_exclude = "", f'"{PROVIDER_HOST}/{PROVIDER_NAMESPACE}/*"'
-    if aws is not None and aws.mirror is not None:
-        aws_block = f"""
-  filesystem_mirror {{
-    path    = "{aws.mirror}"
-    include = ["{AWS_PROVIDER_SOURCE}"]
-  }}"""
-        direct_exclude += f', "{AWS_PROVIDER_SOURCE}"'
-    tfrc.write_text(
-        f"""# Written by the gwtrigger test harness: our provider from a local mirror{" (and hashicorp/aws)" if aws else ", nothing else"}.
-disable_checkpoint = true
-provider_installation {{
-  filesystem_mirror {{
-    path    = "{root}"
-    include = ["{PROVIDER_HOST}/{PROVIDER_NAMESPACE}/*"]
-  }}{aws_block}
-  direct {{
-    exclude = [{direct_exclude}]
-  }}
-}}
-"""
-    )
+    origin = " (and hashicorp/aws)" if aws else ", nothing else"
+    tfrc.write_text(f"# Written by the gwtrigger test harness: our provider from a local mirror{origin}.\n"
+                    + aws_provider.cli_config(root, f"{PROVIDER_HOST}/{PROVIDER_NAMESPACE}/*", aws))
     return Mirror(root, tfrc, home)
 
 

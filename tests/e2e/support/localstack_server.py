@@ -3,9 +3,10 @@
 one launcher of the e2e tests (fixture `localstack` in conftest.py) and of `make demo`.
 
 LocalStack runs from .venv-localstack (scripts/bootstrap_localstack.sh, Python 3.13) with only
-API Gateway and STS, no persistence and its files in a directory of the caller's. Ready when
-/_localstack/health lists apigateway as available. Stopped with SIGTERM to its process group,
-then SIGKILL after a grace period; `with LocalStack(...)` and the `serve` command always stop it.
+API Gateway, STS, IAM and CloudWatch Logs (IAM and Logs for examples/rest-api's logging parts;
+LocalStack loads a service on its first call), no persistence and its files in a directory of
+the caller's. Ready when /_localstack/health lists apigateway as available. Stopped with SIGTERM
+to its process group, then SIGKILL after a grace period; `with LocalStack(...)` and the `serve` command always stop it.
 
   tests/e2e/support/localstack_server.py serve --dir DIR --url-file FILE
       # start, write the URL to FILE, run until SIGTERM/SIGINT, then stop LocalStack
@@ -78,7 +79,7 @@ class LocalStack:
         state.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "LOCALSTACK_"))}
         env.update(
-            SERVICES="apigateway,sts",
+            SERVICES="apigateway,sts,iam,logs",
             GATEWAY_LISTEN=f"127.0.0.1:{self.port}",
             SKIP_SSL_CERT_DOWNLOAD="1",
             PERSISTENCE="0",
