@@ -7,7 +7,8 @@ docs recommend; trigger_ids.tf: the seed's hand-kept id list; trigger_nodeps.tf:
 depends_on), stage_check.tf the recommended `check` block. `write_config` lays one copy of the
 module per entry under a root module whose providers point at an endpoint, so one apply and one
 plan cover every wiring. `planned_actions` reads a `terraform plan -json`
-stream: the resource changes per module (data source reads and no-ops left out).
+stream: the resource changes per module (data source reads and no-ops left out);
+`check_warnings` the failed `check` assertions per module.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any, Iterator
 
 from harness import REGION, REPO_ROOT, AwsProvider, Result, aws_provider_block, required_providers_with_aws
 
@@ -69,18 +71,39 @@ def write_variables(workdir: Path, endpoint: str, spec: dict, api_keys: dict[str
     (workdir / "user.auto.tfvars.json").write_text(json.dumps({"endpoint": endpoint, "spec": spec, "api_keys": api_keys}))
 
 
+def _messages(result: Result) -> Iterator[dict[str, Any]]:
+    """The JSON messages of a `terraform plan -json` stream."""
+    for line in result.stdout.splitlines():
+        try:
+            yield json.loads(line)
+        except ValueError:
+            continue
+
+
+def _module(address: str) -> str:
+    return address.split(".")[1] if address.startswith("module.") else ""
+
+
 def planned_actions(result: Result, modules: list[str]) -> dict[str, list[str]]:
     """module name -> "address: action" of every resource change in a `plan -json` stream."""
     out: dict[str, list[str]] = {m: [] for m in modules}
-    for line in result.stdout.splitlines():
-        try:
-            msg = json.loads(line)
-        except ValueError:
-            continue
+    for msg in _messages(result):
         if msg.get("type") != "planned_change" or msg["change"]["action"] in ("noop", "read"):
             continue
         address = msg["change"]["resource"]["addr"]
-        module = address.split(".")[1] if address.startswith("module.") else ""
+        if _module(address) in out:
+            out[_module(address)].append(f"{address}: {msg['change']['action']}")
+    return out
+
+
+def check_warnings(result: Result, modules: list[str]) -> dict[str, list[str]]:
+    """module name -> the detail of each failed check assertion in a `plan -json` stream."""
+    out: dict[str, list[str]] = {m: [] for m in modules}
+    for msg in _messages(result):
+        diagnostic = msg.get("diagnostic") or {}
+        if msg.get("type") != "diagnostic" or diagnostic.get("summary") != "Check block assertion failed":
+            continue
+        module = _module(diagnostic.get("address") or "")
         if module in out:
-            out[module].append(f"{address}: {msg['change']['action']}")
+            out[module].append(" ".join((diagnostic.get("detail") or "").split()))
     return out
