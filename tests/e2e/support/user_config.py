@@ -103,7 +103,8 @@ def check_warnings(result: Result, modules: list[str]) -> dict[str, list[str]]:
         diagnostic = msg.get("diagnostic") or {}
         if msg.get("type") != "diagnostic" or diagnostic.get("summary") != "Check block assertion failed":
             continue
-        module = _module(diagnostic.get("address") or "")
+        # a diagnostic names no address: the check's file, laid out as MODULE/FILE, says whose it is
+        module = ((diagnostic.get("range") or {}).get("filename") or "").split("/")[0]
         if module in out:
             out[module].append(" ".join((diagnostic.get("detail") or "").split()))
     return out
