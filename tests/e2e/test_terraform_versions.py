@@ -4,7 +4,8 @@ Each version installs gwtrigger and hashicorp/aws from filesystem mirrors (`init
 user's configuration (support/sequence_tf/api.tf with the documented trigger and stage check) on
 LocalStack, then in ONE apply renames a route's path part and removes another route: the rename is
 redeployed in that apply (the stage serves the new path), the removal is one apply late (the
-stage still serves it) and `gwtrigger drift` names it after that apply. The
+stage still serves it), `gwtrigger drift` names it after that apply and the next plan's stage
+check names it too. The
 deployments go through support/fake_apigw.py, which records what each one holds (LocalStack's
 GetDeployment has no apiSummary).
 
@@ -25,7 +26,7 @@ import pytest
 from fake_apigw import FakeApigw
 from harness import REGION, REPO_ROOT, AwsProvider, Cli, Mirror, Terraform, Tools, run
 from localstack_server import LocalStack, call_stage
-from user_config import write_config, write_variables
+from user_config import check_warnings, write_config, write_variables
 
 STAGE = "dev"
 MODULES = {"api": ["trigger_gwtrigger.tf", "stage_check.tf"]}
@@ -84,3 +85,5 @@ def test_smoke(version: str, tools: Tools, aws_tf_mirror: Mirror, aws_provider: 
     drift = json.loads(cli.run("drift", "--rest-api-id", api_id, "--stage", STAGE, "--endpoint-url", recorder.url,
                                "--region", REGION, "--json", expect=2).stdout)
     assert drift["removed_routes"] == ["GET /gone"] and drift["undeployed_routes"] == [], drift
+    warnings = check_warnings(tf.plan(None, "-json"), ["api"])["api"]
+    assert any("still served: GET /gone" in w for w in warnings), f"Terraform {version}: the next plan's check: {warnings}"
