@@ -329,7 +329,9 @@ def measure(seq: Sequence, row: Row, spec: dict[str, Any], ever: set[tuple[str, 
                 row.sides["gwtrigger"].notes.append("the apply's check warns")
         actions, warnings = seq.plan()
         if n == 1:
-            row.sides["gwtrigger"].notes.extend(f"next plan's check: {w}" for w in warnings["gwtrigger"])
+            row.sides["gwtrigger"].notes.extend(
+                "next plan's check: " + re.sub(r"^Stage \S+ serves deployment \S+, created \S+, which differs from the live API; ", "", w)
+                for w in warnings["gwtrigger"])
         for side in SIDES:
             outcome = row.sides[side]
             wrong = seq.stage_answers(side, calls)
