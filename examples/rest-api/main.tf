@@ -1,9 +1,10 @@
 # A complete REST API whose deployment is re-created exactly when deployable content changes.
 # Nothing here lists route or integration ids by hand: data "gwtrigger" hashes the live API.
 #
-# Every route-defining resource uses for_each over var.routes, so adding, changing AND removing a
-# route are key changes of resources listed in the data source's depends_on: the route change
-# and the redeployment land in the same apply (docs/guides/when-terraform-reads.md).
+# Every route-defining resource uses for_each over var.routes, so adding and changing a route are
+# key or value changes of resources listed in the data source's depends_on: the route change and
+# the redeployment land in the same apply. Removing a route, or replacing an integration (a
+# changed `type`), takes a second apply (docs/guides/when-terraform-reads.md).
 
 data "aws_partition" "current" {}
 

@@ -40,6 +40,7 @@ from fake_apigw import FakeApigw  # noqa: E402
 from localstack_server import LocalStack, LocalStackUnavailable  # noqa: E402
 from harness import (  # noqa: E402
     MATRIX_RESULTS,
+    REPORT_SECTIONS,
     AwsProvider,
     PROVIDER_SOURCE,
     PROVIDER_VERSION,
@@ -72,9 +73,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    tr = terminalreporter
+    for title, lines in REPORT_SECTIONS:
+        tr.section(title)
+        for line in lines:
+            tr.write_line(line)
     if not MATRIX_RESULTS:
         return
-    tr = terminalreporter
     tr.section("gwtrigger hash mutation matrix")
     width = max(len(r["row"]) for r in MATRIX_RESULTS)
     tr.write_line(f"{'row'.ljust(width)}  expected   observed   ok   note")

@@ -1,160 +1,77 @@
-"""The redeployment story with real Terraform (issue 3, end to end).
+"""The read's timing decides the redeployment (docs/guides/when-terraform-reads.md), with the user's
+own resources: hashicorp/aws on LocalStack, the stage called after each apply.
 
-A `terraform_data.route` adds a route to the emulator during apply (local-exec running
-support/route_tool.py; a destroy-time provisioner removes it again), `data "gwtrigger"` reads the API and
-`terraform_data.deployment` has `triggers_replace = data.gwtrigger.api.hash`.
-
-- With `depends_on = [terraform_data.route]` the data source is read during apply, after the
-  route exists: changing the route in config gives ONE apply that adds the route and replaces
-  the deployment, and the next plan is empty.
-- Without it the data source is read at plan time, before the route exists: the deployment is
-  replaced one apply late (the next plan shows it), which is what this test documents.
+One configuration, two copies of support/sequence_tf/api.tf (one route, `GET /{path part}`):
+- `module.with_depends_on`: `data "gwtrigger"` with depends_on on the route resources (the
+  documented wiring; test_localstack_sequence.py measures it edit by edit);
+- `module.without_depends_on`: the same hash as the trigger, the data source without depends_on.
+Renaming the route's path part is ONE apply with depends_on: the stage serves the new path and the
+next plan is empty. Without it the data source is read during plan, before the rename: the
+deployment is not replaced, the stage answers 403 for the new path, and only the next plan (and
+apply) redeploys.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-import pytest
+from harness import AwsProvider
+from localstack_server import LocalStack, call_stage
+from user_config import planned_actions, write_config, write_variables
 
-import route_tool
-from apis import build_api, spec_copy
-from harness import REQUIRED_PROVIDERS_TF, Cli, MotoServer, Terraform, Tools
-
-CONFIG = REQUIRED_PROVIDERS_TF + """
-variable "endpoint" { type = string }
-variable "rest_api_id" { type = string }
-variable "route" { type = string }
-variable "python" { type = string }
-variable "route_tool" { type = string }
-
-provider "gwtrigger" {
-  region = "us-east-1"
-  endpoints {
-    apigateway = var.endpoint
-  }
-}
-
-resource "terraform_data" "route" {
-  triggers_replace = var.route
-  # destroy-time provisioners may only use self: keep what they need in input
-  input = {
-    cmd = "\\"${var.python}\\" \\"${var.route_tool}\\" --endpoint ${var.endpoint} --rest-api-id ${var.rest_api_id} --path ${var.route}"
-  }
-
-  provisioner "local-exec" {
-    command = "${self.input.cmd} add"
-  }
-  provisioner "local-exec" {
-    when    = destroy
-    command = "${self.input.cmd} delete"
-  }
-}
-
-data "gwtrigger" "api" {
-  rest_api_id = var.rest_api_id
-  %(depends_on)s
-}
-
-resource "terraform_data" "deployment" {
-  triggers_replace = data.gwtrigger.api.hash
-}
-
-output "hash" { value = data.gwtrigger.api.hash }
-output "routes" { value = data.gwtrigger.api.routes }
-output "deployment_id" { value = terraform_data.deployment.id }
-"""
+STAGE = "dev"
+MODULES = {"with_depends_on": ["trigger_gwtrigger.tf"], "without_depends_on": ["trigger_nodeps.tf"]}
+KEYS = {name: f"{name}-unused-key-0001" for name in MODULES}
+MISSING_TOKEN = (403, '{"message": "Missing Authentication Token"}')
 
 
-def make_workdir(factory: Callable[[Path], Terraform], base: Path, depends_on: bool) -> Terraform:
-    tf = factory(base)
-    (tf.workdir / "main.tf").write_text(CONFIG % {
-        "depends_on": "depends_on = [terraform_data.route]" if depends_on else "",
-    })
+def spec(path_part: str) -> dict[str, Any]:
+    return {"resources": {"r": {"path_part": path_part}},
+            "routes": {"GET r": {"resource": "r", "verb": "GET", "integration": {"type": "MOCK"},
+                                 "body": '{"route": "%s"}' % path_part}}}
+
+
+def answer(ls: LocalStack, api_id: str, path: str) -> tuple[int, str]:
+    status, body, _ = call_stage(ls.stage_url(api_id, STAGE, path))
+    return status, body
+
+
+def test_depends_on_redeploys_in_the_same_apply_and_without_it_one_apply_late(
+        localstack: LocalStack, aws_provider: AwsProvider, aws_terraform_factory: Any, tmp_path: Path) -> None:
+    work = tmp_path / "redeploy"
+    write_config(work, aws_provider, MODULES, STAGE, "redeploy")
+    tf = aws_terraform_factory(work)
     tf.init()
-    return tf
 
+    write_variables(work, localstack.url, spec("alpha"), KEYS)
+    tf.apply()
+    # without depends_on the first read ran before the route existed; the second apply catches up
+    tf.apply()
+    before = tf.outputs()
+    assert planned_actions(tf.plan(None, "-json"), list(MODULES)) == {m: [] for m in MODULES}
+    for name in MODULES:
+        assert answer(localstack, before[name]["rest_api_id"], "alpha") == (200, '{"route": "alpha"}'), name
 
-@pytest.fixture(scope="module")
-def tf_with_depends_on(terraform_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> Terraform:
-    return make_workdir(terraform_factory, tmp_path_factory.mktemp("redeploy-depends-on"), True)
+    write_variables(work, localstack.url, spec("beta"), KEYS)
+    renamed = tf.apply()
+    after = tf.outputs()
+    ok, late = after["with_depends_on"], after["without_depends_on"]
 
+    assert ok["hash"] != before["with_depends_on"]["hash"], renamed.stdout
+    assert ok["deployment_id"] != before["with_depends_on"]["deployment_id"], renamed.stdout
+    assert answer(localstack, ok["rest_api_id"], "beta") == (200, '{"route": "beta"}')
+    assert answer(localstack, ok["rest_api_id"], "alpha") == MISSING_TOKEN
 
-@pytest.fixture(scope="module")
-def tf_without_depends_on(terraform_factory: Any, tmp_path_factory: pytest.TempPathFactory) -> Terraform:
-    return make_workdir(terraform_factory, tmp_path_factory.mktemp("redeploy-no-depends-on"), False)
+    assert late["hash"] == before["without_depends_on"]["hash"], "read during plan, before the rename"
+    assert late["deployment_id"] == before["without_depends_on"]["deployment_id"], renamed.stdout
+    assert answer(localstack, late["rest_api_id"], "beta") == MISSING_TOKEN, "the stage is stale"
+    assert answer(localstack, late["rest_api_id"], "alpha") == (200, '{"route": "alpha"}')
 
+    actions = planned_actions(tf.plan(None, "-json"), list(MODULES))
+    assert actions["with_depends_on"] == [], actions
+    assert "module.without_depends_on.aws_api_gateway_deployment.main: replace" in actions["without_depends_on"], actions
 
-def reset_state(tf: Terraform) -> Terraform:
-    for name in ("terraform.tfstate", "terraform.tfstate.backup"):
-        (tf.workdir / name).unlink(missing_ok=True)
-    return tf
-
-
-def variables(moto: MotoServer, api_id: str, tools: Tools, route: str) -> dict[str, Any]:
-    return {
-        "endpoint": moto.url,
-        "rest_api_id": api_id,
-        "route": route,
-        "python": tools.python,
-        "route_tool": Path(route_tool.__file__),
-    }
-
-
-def resources_summary(result: Any) -> tuple[int, int, int]:
-    m = re.search(r"Resources: (\d+) added, (\d+) changed, (\d+) destroyed", result.stdout)
-    assert m, result.describe()
-    return int(m[1]), int(m[2]), int(m[3])
-
-
-def test_one_apply_adds_the_route_and_redeploys(tf_with_depends_on: Terraform, moto: MotoServer, apigw: Any,
-                                                 cli: Cli, tools: Tools) -> None:
-    tf = reset_state(tf_with_depends_on)
-    api = build_api(apigw, spec_copy())
-
-    first = tf.apply(variables(moto, api.id, tools, "alpha"))
-    assert "added route GET /alpha" in first.stdout, first.describe()
-    out1 = tf.outputs()
-    assert "GET /alpha" in out1["routes"]
-    assert out1["hash"] == cli.hash(moto.url, api.id)["hash"], "state hash is the live API's"
-    tf.plan(variables(moto, api.id, tools, "alpha"), "-detailed-exitcode", expect=0)
-
-    # change the route in config: ONE apply swaps the route and replaces the deployment
-    second = tf.apply(variables(moto, api.id, tools, "beta"))
-    assert resources_summary(second) == (2, 0, 2), "route and deployment both replaced\n" + second.describe()
-    out2 = tf.outputs()
-    assert "GET /beta" in out2["routes"] and "GET /alpha" not in out2["routes"]
-    assert out2["deployment_id"] != out1["deployment_id"]
-    assert out2["hash"] != out1["hash"]
-    assert out2["hash"] == cli.hash(moto.url, api.id)["hash"]
-
-    tf.plan(variables(moto, api.id, tools, "beta"), "-detailed-exitcode", expect=0)
-
-
-def test_without_depends_on_the_redeploy_is_one_apply_late(tf_without_depends_on: Terraform, moto: MotoServer,
-                                                           apigw: Any, cli: Cli, tools: Tools) -> None:
-    tf = reset_state(tf_without_depends_on)
-    api = build_api(apigw, spec_copy())
-
-    tf.apply(variables(moto, api.id, tools, "alpha"))
-    # the data source was read at plan time, before the provisioner added /alpha
-    assert "GET /alpha" not in tf.outputs()["routes"]
-    tf.apply(variables(moto, api.id, tools, "alpha"))  # catches up
-    out1 = tf.outputs()
-    assert "GET /alpha" in out1["routes"]
-    tf.plan(variables(moto, api.id, tools, "alpha"), "-detailed-exitcode", expect=0)
-
-    late = tf.apply(variables(moto, api.id, tools, "beta"))
-    assert resources_summary(late) == (1, 0, 1), "only the route is replaced\n" + late.describe()
-    stale = tf.outputs()
-    assert stale["deployment_id"] == out1["deployment_id"], "deployment not replaced: one apply late"
-    assert stale["hash"] == out1["hash"]
-    assert stale["hash"] != cli.hash(moto.url, api.id)["hash"], "the live API moved on"
-
-    plan = tf.plan(variables(moto, api.id, tools, "beta"), "-detailed-exitcode", expect=2)
-    assert "terraform_data.deployment must be replaced" in plan.stdout, plan.describe()
-    tf.apply(variables(moto, api.id, tools, "beta"))
-    assert tf.outputs()["deployment_id"] != out1["deployment_id"]
-    tf.plan(variables(moto, api.id, tools, "beta"), "-detailed-exitcode", expect=0)
+    tf.apply()
+    assert answer(localstack, tf.outputs()["without_depends_on"]["rest_api_id"], "beta") == (200, '{"route": "beta"}')
+    assert planned_actions(tf.plan(None, "-json"), list(MODULES)) == {m: [] for m in MODULES}

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Makes a live REST API equal to a small route spec, and deploys it: the API edits and the
-deployment of the data-plane tests (test_localstack_data_plane.py), run by Terraform local-exec
-provisioners with the project venv's python (hashicorp/aws cannot be installed offline).
+"""Makes a live REST API equal to a small route spec, and deploys it: the API set-up of tests
+whose subject is not the user's Terraform (test_localstack_stage.py: a stale stage for drift and
+doctor) and of `make demo`'s stand-in path. A user's configuration is applied with hashicorp/aws
+instead (test_localstack_sequence.py).
 
 A spec is JSON, route key -> what a MOCK integration answers:
 

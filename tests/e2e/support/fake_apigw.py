@@ -28,6 +28,12 @@ GetStage / GetStages  ``GET /restapis/{id}/stages/{stage}``, ``GET /restapis/{id
     Upstream's answer plus the members a test set with ``.stage_members[(api, stage)]``, e.g. the
     ``webAclArn`` that WAF's AssociateWebACL writes (moto keeps none).
 
+Besides the routes, CreateDeployment records the whole deployable content of the API as it was
+(``deployable_content``: resources with methods, the REST API's settings and policy, authorizers,
+models, request validators, gateway responses, as upstream answers them), so a test can tell
+whether the deployment a stage serves holds what the live API holds where the data plane cannot
+show it (``contents``, keyed like ``snapshots``).
+
 Usage plans and usage-plan keys (``GET /usageplans``, ``GET /usageplans/{id}/keys``) are answered by
 moto, whose shapes (``{"item": [...]}``) match the documented ones.
 
@@ -66,6 +72,8 @@ class FakeApigw(LoopbackServer):
         self.region = region
         # (rest_api_id, deployment_id) -> {path: {VERB: method json}}
         self.snapshots: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        # (rest_api_id, deployment_id) -> deployable_content() when the deployment was created
+        self.contents: dict[tuple[str, str], Any] = {}
         self.fail_export = False
         self.stage_members: dict[tuple[str, str], dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
@@ -112,6 +120,28 @@ class FakeApigw(LoopbackServer):
             position = page.get("position")
             if not position:
                 return routes
+
+    def deployable_content(self, rest_api_id: str, headers: Optional[dict[str, str]] = None) -> Any:
+        """What a deployment freezes, as upstream answers it (lists sorted). Without the caller's
+        headers, a SigV4-shaped Authorization with test keys names the account and region (LocalStack
+        finds neither otherwise)."""
+        headers = headers or {"Authorization": "AWS4-HMAC-SHA256 Credential=test/20260101/"
+                                               f"{self.region}/apigateway/aws4_request, SignedHeaders=host, Signature=0"}
+
+        def items(path: str) -> list[Any]:
+            _, page = self.get_json(f"/restapis/{rest_api_id}/{path}", headers)
+            return sorted((page or {}).get("item") or [], key=lambda i: json.dumps(i, sort_keys=True))
+
+        _, api = self.get_json(f"/restapis/{rest_api_id}", headers)
+        api = {k: v for k, v in (api or {}).items() if k not in ("tags",)}
+        return {
+            "api": api,
+            "resources": items("resources?embed=methods&limit=500"),
+            "authorizers": items("authorizers"),
+            "models": items("models"),
+            "requestvalidators": items("requestvalidators"),
+            "gatewayresponses": items("gatewayresponses"),
+        }
 
     # -- documented shapes -------------------------------------------------------------------
 
@@ -199,12 +229,14 @@ class _Handler(StubHandler):
         if self.command == "POST" and (m := DEPLOYMENTS.match(path)):
             api = m.group(1)
             snapshot = fake.live_routes(api, headers)
+            content = fake.deployable_content(api, headers)
             status, out_headers, data = fake.forward(self.command, self.path, body, headers)
             if 200 <= status < 300:
                 deployment_id = json.loads(data).get("id")
                 if deployment_id:
                     with fake._lock:
                         fake.snapshots[(api, deployment_id)] = snapshot
+                        fake.contents[(api, deployment_id)] = content
             return status, out_headers, data
 
         if self.command == "GET" and (m := DEPLOYMENT.match(path)):

@@ -35,6 +35,8 @@ COMMAND_TIMEOUT = 300  # seconds; a hung terraform/cli run fails the test instea
 
 # Collected by test_hash_matrix and printed by pytest_terminal_summary.
 MATRIX_RESULTS: list[dict[str, Any]] = []
+# (title, lines) that tests measured, printed by pytest_terminal_summary (e.g. the sequence table).
+REPORT_SECTIONS: list[tuple[str, list[str]]] = []
 
 
 def crate_version() -> str:
