@@ -14,7 +14,7 @@
 #   4. LocalStack: applies examples/local (aws_api_gateway_* resources, MOCK routes answering fixed
 #      bodies, a deployment and a stage) with a hand-kept id list as the deployment's trigger,
 #   5. edits the routes (a new route, a new body) and applies: the stage answers 403 and the old
-#      body; gwtrigger drift names the stale route,
+#      body; gwtrigger drift names the stale route, gwtrigger explain the 403's layer,
 #   6. switches the trigger to data "gwtrigger", edits again and applies once: the stage answers
 #      the new route and the new body; shows which route's hash moved.
 #   On moto (no stage data plane) steps 4-6 show the hash and the deployment being replaced.
@@ -289,6 +289,16 @@ if [[ $drift_code -eq 2 ]]; then
 else
   echo "(exit $drift_code)"
 fi
+echo
+owners_url="$stage_endpoint/restapis/$api_id/$stage/_user_request_/owners"
+echo "gwtrigger explain, starting from the request that failed:"
+if explain_out="$("$cli_bin" explain "$owners_url" --endpoint-url "$endpoint" --region us-east-1 --no-logs 2>&1)"; then
+  explain_code=0
+else
+  explain_code=$?
+fi
+printf '%s\n' "$explain_out" | sed 's/^/  /'
+echo "(exit $explain_code)"
 
 bold "6/6 The same kind of edit with data \"gwtrigger\" as the trigger"
 echo "triggers = { redeployment = data.gwtrigger.api.hash }; applying once catches the stage up:"
