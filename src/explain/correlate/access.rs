@@ -229,14 +229,7 @@ pub(super) fn resource_policy(
     evidence.push(format!("method ARN evaluated: {method_arn}"));
     let caller = describe_caller(case.caller);
     let redeploy = "A policy change takes effect only after a new deployment of the stage.";
-    let Some(text) = facts
-        .context
-        .live
-        .rest_api
-        .policy
-        .as_deref()
-        .filter(|p| !p.trim().is_empty())
-    else {
+    let Some(text) = live_policy(facts) else {
         evidence.push("the live API has no resource policy".into());
         return done(
             Layer::ResourcePolicy,
@@ -287,6 +280,17 @@ pub(super) fn resource_policy(
     .with_route(&route_key(verb, path))
 }
 
+/// The live API's resource policy, when it has one (blank counts as none).
+fn live_policy(facts: &ApiFacts) -> Option<&str> {
+    facts
+        .context
+        .live
+        .rest_api
+        .policy
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+}
+
 fn describe_caller(caller: &Caller) -> String {
     let mut facts = Vec::new();
     if let Some(ip) = caller.source_ip {
@@ -310,7 +314,7 @@ pub(super) fn iam_denied(
     arn: Option<&MethodArn>,
 ) -> Verdict {
     let mut v = resource_policy(case, facts, target, explicit, arn);
-    let policy_denies = v.evidence.iter().all(|e| !e.contains("no resource policy"));
+    let policy_denies = live_policy(facts).is_some();
     v.layer = Layer::IamAuth;
     v.verdict = line(
         case.classified.status,
